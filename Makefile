@@ -1,0 +1,58 @@
+# Sniper — `make run` serves a replayed EDGAR day (or live EDGAR), `make test` runs the tests.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+SHARED ?= ../shared
+REPLAY ?= $(SHARED)/edgar/atom
+SPEED  ?= 60
+PORT   ?= 8000
+export SNIPER_CATALOG_PATH ?= $(abspath $(SHARED)/edgar/reference/company_tickers.json)
+export SNIPER_DATABASE_URL ?= sqlite+aiosqlite:///./sniper.db
+export SNIPER_WEBHOOK_ALLOW_NETWORKS ?= 127.0.0.1/32
+
+.PHONY: install run test test-sqlite test-postgres lint bench clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $@
+
+run: install
+	@if [ -z "$$SNIPER_EDGAR_USER_AGENT" ]; then \
+	  echo "No SNIPER_EDGAR_USER_AGENT set: serving the REPLAY of $(REPLAY) (EDGAR, 2025-12-11/12) at $(SPEED)x on http://127.0.0.1:$(PORT)"; \
+	else \
+	  echo "SNIPER_EDGAR_USER_AGENT set: watching LIVE EDGAR on http://127.0.0.1:$(PORT)"; \
+	fi
+	@$(BIN)/sniper migrate 2>/dev/null
+	@$(BIN)/sniper accounts create demo --plan paid --tokens 1000 2>/dev/null || true
+	@echo "demo account API key: $$($(BIN)/sniper keys create demo)"
+	@if [ -z "$$SNIPER_EDGAR_USER_AGENT" ]; then \
+	  exec $(BIN)/sniper serve --port $(PORT) --replay $(REPLAY) --speed $(SPEED); \
+	else \
+	  exec $(BIN)/sniper serve --port $(PORT); \
+	fi
+
+test: install
+	$(MAKE) test-sqlite
+	@if [ -n "$$SNIPER_TEST_DATABASE_URL" ]; then $(MAKE) test-postgres; \
+	else echo "SNIPER_TEST_DATABASE_URL not set: PostgreSQL run skipped"; fi
+
+test-sqlite:
+	SNIPER_TEST_DATABASE_URL= $(BIN)/pytest -q
+
+test-postgres:
+	$(BIN)/pytest -q
+
+lint: install
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy
+
+bench: install
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) sniper.db sniper.db-wal sniper.db-shm

@@ -1,0 +1,1 @@
+"""Accounts, API keys, plans, the token ledger and the auth dependencies."""

@@ -1,0 +1,70 @@
+"""Auth dependencies. Every surface takes an API key in `Authorization: Bearer <key>`,
+`X-API-Key: <key>` or `?apiKey=<key>` (DESIGN.md "API surfaces")."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sniper.accounts.service import authenticate
+from sniper.db.session import transaction
+from sniper.errors import NotFound, Unauthorized
+from sniper.models import Account
+from sniper.runtime import Runtime
+
+
+def get_runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+async def get_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
+    async with transaction(runtime.sessions) as session:
+        yield session
+
+
+# scope="function": commit before the response is sent, so a failed commit is never a 200.
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+
+
+def api_key_from(request: Request) -> str | None:
+    """The key from the Authorization Bearer header, X-API-Key, or the apiKey query parameter."""
+    authorization = request.headers.get("authorization", "")
+    scheme, _, credentials = authorization.partition(" ")
+    if scheme.lower() == "bearer" and credentials.strip():
+        return credentials.strip()
+    return request.headers.get("x-api-key") or request.query_params.get("apiKey") or None
+
+
+async def current_account(
+    request: Request, session: SessionDep, runtime: RuntimeDep
+) -> Account:
+    api_key = api_key_from(request)
+    if not api_key:
+        raise Unauthorized(
+            "Missing API key: send Authorization: Bearer <key>, X-API-Key or ?apiKey="
+        )
+    account = await authenticate(session, api_key, secret_key=runtime.settings.secret_key)
+    if account is None:
+        raise Unauthorized("Invalid or revoked API key")
+    request.state.account_id = account.id
+    return account
+
+
+CurrentAccount = Annotated[Account, Depends(current_account)]
+
+
+async def admin_account(account: CurrentAccount) -> Account:
+    """Admin endpoints answer 404 to everyone else, so their existence does not leak."""
+    if not account.is_admin:
+        raise NotFound("Not Found")
+    return account
+
+
+AdminAccount = Annotated[Account, Depends(admin_account)]

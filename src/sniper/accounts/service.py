@@ -1,0 +1,119 @@
+"""Account, API key and token-ledger logic. Never commits: the caller's transaction does."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sniper.accounts.keys import display_prefix, key_digest, new_api_key
+from sniper.errors import BadRequest, Conflict, NotFound
+from sniper.models import Account, ApiKey, LedgerEntry
+from sniper.notify.signing import new_webhook_secret
+
+PLANS = ("free", "paid")
+
+
+async def create_account(
+    session: AsyncSession, *, name: str, plan: str, tokens: int, admin: bool, now: datetime
+) -> Account:
+    """A new account with `tokens` granted through the ledger. Raises Conflict on a taken name."""
+    if plan not in PLANS:
+        raise BadRequest(f"plan must be one of {', '.join(PLANS)}", details={"field": "plan"})
+    if tokens < 0:
+        raise BadRequest("tokens must be >= 0", details={"field": "tokens"})
+    if await account_by_name(session, name) is not None:
+        raise Conflict(f"account {name!r} already exists")
+    account = Account(
+        name=name, plan=plan, token_balance=0, is_admin=admin,
+        webhook_secret=new_webhook_secret(), created_at=now,
+    )
+    session.add(account)
+    await session.flush()
+    if tokens:
+        await credit(session, account, tokens, type_="grant", cause="cli.accounts.create", now=now)
+    return account
+
+
+async def account_by_name(session: AsyncSession, name: str) -> Account | None:
+    result = await session.execute(select(Account).where(Account.name == name))
+    return result.scalar_one_or_none()
+
+
+async def require_account(session: AsyncSession, name: str) -> Account:
+    account = await account_by_name(session, name)
+    if account is None:
+        raise NotFound(f"no account named {name!r}")
+    return account
+
+
+async def create_api_key(
+    session: AsyncSession, account: Account, *, secret_key: str, now: datetime
+) -> str:
+    """Create a key for `account` and return it; only its digest and prefix are stored."""
+    plaintext = new_api_key()
+    session.add(ApiKey(
+        account_id=account.id, prefix=display_prefix(plaintext),
+        digest=key_digest(secret_key, plaintext), created_at=now,
+    ))
+    await session.flush()
+    return plaintext
+
+
+async def authenticate(session: AsyncSession, api_key: str, *, secret_key: str) -> Account | None:
+    """The account owning an unrevoked `api_key`, or None."""
+    result = await session.execute(
+        select(Account)
+        .join(ApiKey, ApiKey.account_id == Account.id)
+        .where(ApiKey.digest == key_digest(secret_key, api_key), ApiKey.revoked_at.is_(None))
+    )
+    return result.scalar_one_or_none()
+
+
+async def credit(
+    session: AsyncSession, account: Account, amount: int, *, type_: str, cause: str,
+    now: datetime, reference: str | None = None,
+) -> None:
+    """Add `amount` tokens and append the ledger row."""
+    await session.execute(
+        update(Account).where(Account.id == account.id)
+        .values(token_balance=Account.token_balance + amount)
+    )
+    await session.refresh(account, ["token_balance"])
+    session.add(LedgerEntry(
+        account_id=account.id, delta=amount, balance_after=account.token_balance, type=type_,
+        cause=cause, reference=reference, details={}, created_at=now,
+    ))
+
+
+async def debit_up_to(
+    session: AsyncSession, account_id: int, amount: int, *, cause: str, reference: str,
+    now: datetime, details: dict[str, Any] | None = None,
+) -> int:
+    """Debit `amount` tokens, or what is left if less (the balance never goes negative).
+
+    Returns the tokens actually debited; appends a ledger row when that is more than zero.
+    The conditional update is race-free on both databases.
+    """
+    account = await session.get(
+        Account, account_id, with_for_update=True, populate_existing=True
+    )
+    assert account is not None
+    taken = min(amount, account.token_balance)
+    if taken <= 0:
+        return 0
+    result = await session.execute(
+        update(Account)
+        .where(Account.id == account_id, Account.token_balance >= taken)
+        .values(token_balance=Account.token_balance - taken)
+        .returning(Account.token_balance)
+    )
+    balance_after = result.scalar_one()
+    meta = {"requested": amount, **(details or {})}
+    session.add(LedgerEntry(
+        account_id=account_id, delta=-taken, balance_after=balance_after, type="debit",
+        cause=cause, reference=reference, details=meta, created_at=now,
+    ))
+    return taken

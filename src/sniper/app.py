@@ -1,0 +1,140 @@
+"""`create_app(settings, options)`: the lifespan builds the engine, catalog, source, HTTP clients,
+push hub and workers; nothing is built at import."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Literal
+
+import httpx
+from fastapi import FastAPI
+
+from sniper import api
+from sniper.clock import Clock, ReplayClock, SystemClock
+from sniper.config import Settings
+from sniper.db.engine import create_engine, session_factory
+from sniper.edgar.catalog import TickerCatalog
+from sniper.edgar.client import SecClient, build_sec_client
+from sniper.edgar.replay import ReplayFeed
+from sniper.edgar.sources import AtomSource, live_page_fetcher
+from sniper.kit import http
+from sniper.notify.hub import PushHub
+from sniper.runtime import Runtime
+from sniper.targets.watcher import Watcher
+from sniper.worker.loops import start_loops
+
+Mode = Literal["replay", "live", "off"]
+
+
+@dataclass
+class ServeOptions:
+    """How `serve` runs: `replay` a recorded crawl, watch EDGAR `live`, or `off` (API only).
+
+    `clock` overrides the clock (tests pass a `ManualClock`); `run_workers=False` leaves the
+    loops to the caller (tests call `app.state.watcher.tick()` themselves).
+    """
+
+    mode: Mode = "off"
+    replay_dir: Path | None = None
+    speed: float = 1.0
+    start: datetime | None = None
+    clock: Clock | None = None
+    run_workers: bool = True
+
+
+class ConfigurationError(Exception):
+    """A setting or option that makes the requested mode impossible."""
+
+
+def create_app(settings: Settings, options: ServeOptions | None = None) -> FastAPI:
+    opts = options or ServeOptions()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with contextlib.AsyncExitStack() as stack:
+            runtime, watcher = await _build(settings, opts, stack)
+            app.state.runtime = runtime
+            app.state.watcher = watcher
+            stop = asyncio.Event()
+            tasks = start_loops(runtime, watcher, stop) if opts.run_workers else []
+            try:
+                yield
+            finally:
+                stop.set()
+                for task in tasks:
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
+
+    app = FastAPI(title="Sniper", version="0.1.0", lifespan=lifespan)
+    http.install(app)
+    api.mount(app)
+    return app
+
+
+async def _build(
+    settings: Settings, opts: ServeOptions, stack: contextlib.AsyncExitStack
+) -> tuple[Runtime, Watcher]:
+    if opts.mode == "live" and not settings.edgar_user_agent:
+        raise ConfigurationError(
+            "live mode needs SNIPER_EDGAR_USER_AGENT ('Company Name admin@example.com'), "
+            "SEC's fair-access rule"
+        )
+    engine = create_engine(settings.database_url)
+    stack.push_async_callback(engine.dispose)
+    sec = _sec_client(settings) if opts.mode == "live" else None
+    if sec is not None:
+        stack.push_async_callback(sec.aclose)
+    webhook_http = httpx.AsyncClient(follow_redirects=False)
+    stack.push_async_callback(webhook_http.aclose)
+    clock, source, description = _source(settings, opts, sec)
+    runtime = Runtime(
+        settings=settings, clock=clock, engine=engine, sessions=session_factory(engine),
+        catalog=await _catalog(settings, sec), hub=PushHub(), webhook_http=webhook_http,
+        mode=opts.mode, source=description,
+    )
+    return runtime, Watcher(runtime, source)
+
+
+def _sec_client(settings: Settings) -> SecClient:
+    return build_sec_client(
+        user_agent=settings.edgar_user_agent or "", max_rps=settings.edgar_max_rps,
+        timeout_seconds=settings.edgar_timeout.total_seconds(),
+    )
+
+
+def _source(
+    settings: Settings, opts: ServeOptions, sec: SecClient | None
+) -> tuple[Clock, AtomSource | None, dict[str, object]]:
+    page = {"page_size": settings.feed_page_size, "max_start": settings.feed_max_start}
+    if opts.mode == "replay":
+        if opts.replay_dir is None or not opts.replay_dir.is_dir():
+            raise ConfigurationError(f"--replay needs a directory, got {opts.replay_dir}")
+        clock: Clock = opts.clock or SystemClock()
+        feed = ReplayFeed(opts.replay_dir, clock, lag=settings.replay_lag)
+        if opts.clock is None:
+            clock = ReplayClock(opts.start or feed.earliest_acceptance(), opts.speed)
+            feed.clock = clock
+        description = {"kind": "atom", "replay_dir": str(opts.replay_dir), "speed": opts.speed,
+                       "filings": feed.filing_count(), "lag_seconds":
+                       settings.replay_lag.total_seconds()}
+        return clock, AtomSource(feed.fetch_page, **page), description
+    clock = opts.clock or SystemClock()
+    if sec is None:
+        return clock, None, {"kind": "none"}
+    fetch = live_page_fetcher(sec, settings.edgar_base_url)
+    return clock, AtomSource(fetch, **page), {"kind": "atom", "url": settings.edgar_base_url}
+
+
+async def _catalog(settings: Settings, sec: SecClient | None) -> TickerCatalog:
+    if settings.catalog_path is not None:
+        return TickerCatalog.from_path(settings.catalog_path)
+    if sec is not None:
+        return await TickerCatalog.from_sec(sec, settings.catalog_url)
+    raise ConfigurationError(
+        "set SNIPER_CATALOG_PATH to a company_tickers.json (offline), or run live to download it"
+    )

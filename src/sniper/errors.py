@@ -1,0 +1,75 @@
+"""One exception tree for every API surface; one renderer per surface picks the body shape.
+
+    SniperError(message, status, code, details)
+    ├── BadRequest            400  BAD_REQUEST (or a specific code such as UNKNOWN_TICKER)
+    ├── Unauthorized          401  UNAUTHORIZED
+    ├── PaymentRequired       402  SNIPER_SLOTS_EXHAUSTED / INSUFFICIENT_TOKENS
+    ├── Forbidden             403  FORBIDDEN
+    ├── NotFound              404  NOT_FOUND
+    └── Conflict              409  CONFLICT
+
+Business code raises these, never `HTTPException`. The sniper surface renders
+`{"status":"error","request_id","timestamp","error":{"code","message","details"}}`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class SniperError(Exception):
+    status: int = 500
+    code: str = "INTERNAL_ERROR"
+
+    def __init__(
+        self, message: str, *, code: str | None = None, details: dict[str, Any] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+        self.details: dict[str, Any] = details or {}
+
+
+class BadRequest(SniperError):
+    status = 400
+    code = "BAD_REQUEST"
+
+
+class Unauthorized(SniperError):
+    status = 401
+    code = "UNAUTHORIZED"
+
+
+class PaymentRequired(SniperError):
+    status = 402
+    code = "PAYMENT_REQUIRED"
+
+
+class Forbidden(SniperError):
+    status = 403
+    code = "FORBIDDEN"
+
+
+class NotFound(SniperError):
+    status = 404
+    code = "NOT_FOUND"
+
+
+class Conflict(SniperError):
+    status = 409
+    code = "CONFLICT"
+
+
+def _sniper_body(request_id: str, timestamp: str, error: SniperError) -> dict[str, Any]:
+    return {
+        "status": "error",
+        "request_id": request_id,
+        "timestamp": timestamp,
+        "error": {"code": error.code, "message": error.message, "details": error.details},
+    }
+
+
+def render_sniper(error: SniperError, *, request_id: str, timestamp: str) -> dict[str, Any]:
+    """Finradar surface body (seeds 000-002)."""
+    return _sniper_body(request_id, timestamp, error)

@@ -1,0 +1,89 @@
+"""HTTP plumbing shared by the API surfaces: request ids and the error handlers.
+
+Every response carries `X-Request-ID` (the caller's, when it sent a sane one). Request validation
+failures are 400 on the sniper surface with a message naming the field; unexpected exceptions
+are a 500 in the same body shape, never a stack trace.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from sniper.errors import BadRequest, SniperError, render_sniper
+from sniper.kit.timefmt import iso_z
+
+logger = logging.getLogger(__name__)
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+
+
+def request_id(request: Request) -> str:
+    value: str = getattr(request.state, "request_id", "") or "req_" + uuid.uuid4().hex
+    request.state.request_id = value
+    return value
+
+
+def _error_response(request: Request, error: SniperError) -> JSONResponse:
+    rid = request_id(request)
+    body = render_sniper(error, request_id=rid, timestamp=iso_z(datetime.now(UTC)))
+    headers = {"X-Request-ID": rid}
+    if error.status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
+    return JSONResponse(body, status_code=error.status, headers=headers)
+
+
+def _field_of(location: tuple[object, ...]) -> str:
+    parts = [str(part) for part in location if part not in ("body", "query", "path", "header")]
+    return ".".join(parts) or "body"
+
+
+async def _validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    first = exc.errors()[0] if exc.errors() else {"loc": ("body",), "msg": "invalid request"}
+    field = _field_of(tuple(first.get("loc", ("body",))))
+    message = f"{field}: {first.get('msg', 'invalid value')}"
+    fields = sorted({_field_of(tuple(e.get("loc", ()))) for e in exc.errors()})
+    return _error_response(request, BadRequest(message, details={"field": field, "fields": fields}))
+
+
+async def _sniper_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, SniperError)
+    return _error_response(request, exc)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    error = SniperError(str(exc.detail), code="NOT_FOUND" if exc.status_code == 404 else "ERROR")
+    error.status = exc.status_code
+    return _error_response(request, error)
+
+
+async def _unexpected(request: Request, exc: Exception) -> Response:
+    logger.exception("unhandled error on %s %s", request.method, request.url.path)
+    return _error_response(request, SniperError("Unexpected server-side failure"))
+
+
+def install(app: FastAPI) -> None:
+    """Register the request-id middleware and the error handlers on `app`."""
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(SniperError, _sniper_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected)
+
+    @app.middleware("http")
+    async def _request_id(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        incoming = request.headers.get("x-request-id", "")
+        request.state.request_id = incoming if _REQUEST_ID.match(incoming) else ""
+        response = await call_next(request)
+        response.headers["X-Request-ID"] = request_id(request)
+        return response

@@ -1,0 +1,1 @@
+"""Alembic migrations; `sniper migrate` and `serve` apply them through `migrate.upgrade`."""

@@ -1,0 +1,10 @@
+"""ORM models, one per file. Importing this package registers every table on `Base.metadata`."""
+
+from sniper.models.account import Account
+from sniper.models.api_key import ApiKey
+from sniper.models.detection import Detection
+from sniper.models.ledger import LedgerEntry
+from sniper.models.target import Target
+from sniper.models.webhook_delivery import WebhookDelivery
+
+__all__ = ["Account", "ApiKey", "Detection", "LedgerEntry", "Target", "WebhookDelivery"]

@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from sniper.db.base import Base
+from sniper.db.types import JSONType, UTCDateTime
+
+
+class Detection(Base):
+    """A filing the watcher has seen, keyed by accession number (one row however many sources).
+
+    `entities` is `[{"cik": int, "name": str, "role": str}, ...]` as the source listed them.
+    Its presence is what "already seen" means, so a restart re-reads only what it missed.
+    """
+
+    __tablename__ = "edgar_detections"
+    __table_args__ = (Index("ix_edgar_detections_detected_at", "detected_at"),)
+
+    accession_number: Mapped[str] = mapped_column(String(20), primary_key=True)
+    form_type: Mapped[str] = mapped_column(String(32))
+    accepted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    detected_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    source: Mapped[str] = mapped_column(String(16))
+    index_url: Mapped[str] = mapped_column(String(300))
+    entities: Mapped[list[dict[str, Any]]] = mapped_column(JSONType)

@@ -1,0 +1,46 @@
+"""What the lifespan builds and every request, job and CLI command shares."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import httpx
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from sniper.clock import Clock
+from sniper.config import Settings
+from sniper.edgar.catalog import TickerCatalog
+from sniper.notify.hub import PushHub
+
+
+@dataclass
+class WatcherStats:
+    """Counters reported by `GET /api/v1/status`."""
+
+    polls: int = 0
+    filings_detected: int = 0
+    hits: int = 0
+    last_poll_at: datetime | None = None
+    last_error: str | None = None
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    clock: Clock
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    catalog: TickerCatalog
+    hub: PushHub
+    webhook_http: httpx.AsyncClient
+    mode: str = "replay"  # replay | live | off
+    source: dict[str, Any] = field(default_factory=dict)
+    stats: WatcherStats = field(default_factory=WatcherStats)
+    wake_delivery: list[Any] = field(default_factory=list)
+
+    def notify_delivery(self) -> None:
+        """Wake the delivery worker (called after a commit that wrote outbox rows)."""
+        for event in self.wake_delivery:
+            event.set()

@@ -1,0 +1,1 @@
+"""Sniper targets: endpoints, schemas, service, repository, matcher, lifecycle and the watcher."""

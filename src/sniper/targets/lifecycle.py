@@ -1,0 +1,76 @@
+"""Target transitions, each a conditional update so it happens exactly once.
+
+CREATED -> ACTIVE at `start_time`; ACTIVE -> STOPPED `window_expired` at `expires_at`
+(= `end_time` + `SNIPER_EXPIRY_GRACE`); CREATED/ACTIVE -> STOPPED `filing_hit` on the first
+matching filing. Sweeps read due rows from the database, so a restart misses nothing that fell
+due while the process was down.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sniper.accounts.service import debit_up_to
+from sniper.db.session import on_commit
+from sniper.edgar.atom import DetectedFiling
+from sniper.models import Target, WebhookDelivery
+from sniper.notify import events
+from sniper.runtime import Runtime
+from sniper.targets import repository as repo
+
+
+async def sweep(session: AsyncSession, runtime: Runtime) -> tuple[int, int]:
+    """Activate due targets, then expire due ones. Returns `(activated, expired)`."""
+    now = runtime.clock.now()
+    activated = await repo.transition(
+        session,
+        where=[Target.status == "CREATED", Target.start_time <= now],
+        values={"status": "ACTIVE", "activated_at": now},
+    )
+    expired = await repo.transition(
+        session,
+        where=[Target.status == "ACTIVE", Target.expires_at <= now],
+        values={"status": "STOPPED", "resolution_reason": "window_expired", "stopped_at": now},
+    )
+    messages = [(t.account_id, events.lifecycle_event("sniper.target_activated", t))
+                for t in activated]
+    messages += [(t.account_id, events.lifecycle_event("sniper.target_expired", t))
+                 for t in expired]
+    on_commit(session, lambda: [runtime.hub.publish(a, m) for a, m in messages])
+    return len(activated), len(expired)
+
+
+async def record_hit(
+    session: AsyncSession, runtime: Runtime, target_id: str, filing: DetectedFiling
+) -> Target | None:
+    """Fire `target_id` on `filing` if it is still open: stop it `filing_hit`, debit the hit
+    cost, write the webhook outbox row. Returns the target, or None if another transition won."""
+    now = runtime.clock.now()
+    changed = await repo.transition(
+        session,
+        where=[Target.id == target_id, Target.status.in_(repo.OPEN_STATUSES)],
+        values={
+            "status": "STOPPED", "resolution_reason": "filing_hit", "stopped_at": now,
+            "last_event": events.last_event(filing),
+        },
+    )
+    if not changed:
+        return None
+    target = changed[0]
+    await debit_up_to(
+        session, target.account_id, runtime.settings.hit_cost, cause="sniper.filing_hit",
+        reference=target.id, now=now, details={"accession_number": filing.accession_number},
+    )
+    delivery_id = events.new_delivery_id()
+    body = events.filing_hit_body(target, filing, delivery_id=delivery_id, detected_at=now)
+    if target.webhook_url:
+        session.add(WebhookDelivery(
+            id=delivery_id, account_id=target.account_id, target_id=target.id,
+            event_type="sniper.filing_hit", url=target.webhook_url, payload=body,
+            status="pending", attempts=0, next_attempt_at=now, created_at=now,
+        ))
+        on_commit(session, runtime.notify_delivery)
+    frame = events.push("sniper.filing_hit", body)
+    on_commit(session, lambda: runtime.hub.publish(target.account_id, frame))
+    return target
+

@@ -1,0 +1,129 @@
+"""Create, list and stop sniper targets. Never commits: the request's transaction does."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sniper.db.session import on_commit
+from sniper.edgar.catalog import normalize_ticker
+from sniper.errors import NotFound, PaymentRequired
+from sniper.kit.ids import is_target_id, new_target_id
+from sniper.models import Account, Target
+from sniper.notify import events
+from sniper.notify.ssrf import UnsafeWebhookUrl, check_webhook_url
+from sniper.runtime import Runtime
+from sniper.targets import repository as repo
+from sniper.targets.rules import (
+    check_slots, invalid, normalize_form_types, resolve_window,
+)
+from sniper.targets.schemas import CreateTargetRequest
+
+STATUSES = ("CREATED", "ACTIVE", "STOPPED")
+
+
+async def create_target(
+    session: AsyncSession, runtime: Runtime, account: Account, body: CreateTargetRequest
+) -> Target:
+    """Validate, check tokens and slots under the account lock, insert. Raises 400/402."""
+    now = runtime.clock.now()
+    entry = runtime.catalog.lookup(body.ticker)
+    if entry is None:
+        raise invalid("ticker", f"unknown ticker {normalize_ticker(body.ticker)!r}",
+                      code="UNKNOWN_TICKER")
+    start, end = resolve_window(
+        now=now, start_time=body.start_time, end_time=body.end_time,
+        duration_minutes=body.duration_minutes,
+    )
+    form_types = normalize_form_types(body.form_types)
+    webhook_url = await _webhook_url(runtime, body.webhook_url, account.webhook_url)
+    await repo.lock_account(session, account.id)
+    await session.refresh(account)
+    _check_tokens(runtime, account)
+    slots = runtime.settings.plan_slots(account.plan)
+    check_slots(await repo.overlapping_windows(session, account.id, start, end),
+                start=start, slots=slots)
+    active = start <= now
+    target = Target(
+        id=new_target_id(), account_id=account.id, ticker=entry.ticker, cik=entry.cik,
+        company_name=entry.title, status="ACTIVE" if active else "CREATED",
+        start_time=start, end_time=end, expires_at=end + runtime.settings.expiry_grace,
+        form_types=form_types, webhook_url=webhook_url, created_at=now,
+        activated_at=now if active else None,
+    )
+    session.add(target)
+    await session.flush()
+    if active:
+        message = events.lifecycle_event("sniper.target_activated", target)
+        on_commit(session, lambda: runtime.hub.publish(account.id, message))
+    return target
+
+
+def _check_tokens(runtime: Runtime, account: Account) -> None:
+    cost = runtime.settings.hit_cost
+    if account.token_balance < cost:
+        raise PaymentRequired(
+            f"Insufficient token balance: a hit costs {cost}, the balance is "
+            f"{account.token_balance}",
+            code="INSUFFICIENT_TOKENS",
+            details={
+                "current_balance": account.token_balance, "required_cost": cost,
+                "plan": account.plan, "next_refill_at": None, "upgrade_url": "/pricing",
+            },
+        )
+
+
+async def _webhook_url(runtime: Runtime, explicit: str | None, default: str | None) -> str | None:
+    url = (explicit.strip() if explicit is not None else default) or None
+    if url is None:
+        return None
+    try:
+        await check_webhook_url(url, allow_networks=runtime.settings.webhook_allow_networks)
+    except UnsafeWebhookUrl as exc:
+        raise invalid("webhook_url", str(exc), code="INVALID_WEBHOOK_URL") from exc
+    return url
+
+
+async def list_targets(
+    session: AsyncSession, runtime: Runtime, account: Account, *, status: str | None,
+    ticker: str | None, limit: int, offset: int,
+) -> tuple[Sequence[Target], int, int, int]:
+    """`(page, total, active_count, slots_available)`; filters combine."""
+    if status is not None and status.upper() not in STATUSES:
+        raise invalid("status", f"must be one of {', '.join(STATUSES)}")
+    rows, total = await repo.list_page(
+        session, account.id, status=status.upper() if status else None,
+        ticker=normalize_ticker(ticker) if ticker else None, limit=limit, offset=offset,
+    )
+    active = await repo.count_active(session, account.id)
+    return rows, total, active, slots_available(runtime, account, active)
+
+
+def slots_available(runtime: Runtime, account: Account, active_count: int) -> int:
+    """Plan slots minus targets ACTIVE now (never below zero)."""
+    return max(0, runtime.settings.plan_slots(account.plan) - active_count)
+
+
+async def stop_target(
+    session: AsyncSession, runtime: Runtime, account: Account, target_id: str
+) -> tuple[Target, int]:
+    """Stop an open target (`manual_stop`); idempotent on a stopped one. 404 if not owned."""
+    if not is_target_id(target_id):
+        raise NotFound(f"target {target_id!r} not found")
+    now = runtime.clock.now()
+    changed = await repo.transition(
+        session,
+        where=[Target.id == target_id, Target.account_id == account.id,
+               Target.status.in_(repo.OPEN_STATUSES)],
+        values={"status": "STOPPED", "resolution_reason": "manual_stop", "stopped_at": now},
+    )
+    target = changed[0] if changed else await repo.get_owned(session, account.id, target_id)
+    if target is None:
+        raise NotFound(f"target {target_id!r} not found")
+    if changed:
+        message = events.lifecycle_event("sniper.target_stopped", target)
+        on_commit(session, lambda: runtime.hub.publish(account.id, message))
+    active = await repo.count_active(session, account.id)
+    return target, slots_available(runtime, account, active)
+

@@ -1,0 +1,1 @@
+"""Background loops: the leader (EDGAR polling + lifecycle sweeps) and webhook delivery."""

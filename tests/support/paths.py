@@ -1,0 +1,8 @@
+"""Where the recorded EDGAR data lives: `../shared/edgar/` beside the repository (never copied in)."""
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SHARED_EDGAR = ROOT.parent / "shared" / "edgar"
+ATOM_DIR = SHARED_EDGAR / "atom"
+CATALOG_PATH = SHARED_EDGAR / "reference" / "company_tickers.json"
