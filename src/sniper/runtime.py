@@ -13,6 +13,7 @@ from sniper.clock import Clock
 from sniper.config import Settings
 from sniper.edgar.catalog import TickerCatalog
 from sniper.notify.hub import PushHub
+from sniper.notify.ssrf import Resolver
 
 
 @dataclass
@@ -39,6 +40,7 @@ class Runtime:
     source: dict[str, Any] = field(default_factory=dict)
     stats: WatcherStats = field(default_factory=WatcherStats)
     wake_delivery: list[Any] = field(default_factory=list)
+    resolver: Resolver | None = None  # None: the system resolver; tests inject a stub
 
     def notify_delivery(self) -> None:
         """Wake the delivery worker (called after a commit that wrote outbox rows)."""

@@ -62,6 +62,7 @@ class DeliveryWorker:
             body=json.dumps(delivery.payload, separators=(",", ":")).encode(),
             timestamp=self.runtime.clock.now(),
             allow_networks=settings.webhook_allow_networks,
+            resolver=self.runtime.resolver,
             timeout_seconds=settings.webhook_timeout.total_seconds(),
         )
         await self._record(delivery, result)

@@ -79,7 +79,9 @@ async def _webhook_url(runtime: Runtime, explicit: str | None, default: str | No
     if url is None:
         return None
     try:
-        await check_webhook_url(url, allow_networks=runtime.settings.webhook_allow_networks)
+        await check_webhook_url(
+            url, allow_networks=runtime.settings.webhook_allow_networks, resolver=runtime.resolver
+        )
     except UnsafeWebhookUrl as exc:
         raise invalid("webhook_url", str(exc), code="INVALID_WEBHOOK_URL") from exc
     return url

@@ -1,0 +1,176 @@
+"""The one HTTP client for all SEC traffic (DESIGN "EDGAR access"; SEC "Accessing EDGAR Data").
+
+SEC fair access: declare a `User-Agent` of the form "Company Name admin@example.com", accept gzip,
+and stay at or under 10 requests per second across *every* source — so all sources share one
+`SecClient`, whose single `aiolimiter.AsyncLimiter` spaces requests (retries included) at least
+`1 / max_rps` seconds apart. 403 (SEC's rate-limit answer), 429 and 5xx, timeouts and network
+errors are retried with capped exponential backoff plus jitter, honouring `Retry-After` seconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import re
+from collections.abc import Awaitable, Callable
+from types import TracebackType
+
+import httpx
+from aiolimiter import AsyncLimiter
+
+from sniper.edgar.errors import EdgarError, EdgarHTTPError, EdgarUnavailable, FeedParseError
+
+__all__ = [
+    "EdgarError",
+    "EdgarHTTPError",
+    "EdgarUnavailable",
+    "FeedParseError",
+    "SecClient",
+    "build_sec_client",
+    "validate_user_agent",
+]
+
+RETRY_STATUSES = frozenset({403, 429})
+"""Retried besides every 5xx: SEC answers over-limit clients with 403, others use 429."""
+
+_EMAIL = re.compile(r"\S+@\S+\.\S+")
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+def validate_user_agent(user_agent: str) -> str:
+    """Return the stripped User-Agent; raise `ValueError` unless it declares a contact e-mail
+    ("Company Name admin@example.com", SEC fair-access policy)."""
+    value = user_agent.strip()
+    if not _EMAIL.search(value):
+        raise ValueError(
+            "EDGAR User-Agent must declare a contact, e.g. 'Company Name admin@example.com'"
+        )
+    return value
+
+
+def _retry_after_seconds(value: str | None) -> float | None:
+    """`Retry-After: 7` -> 7.0; HTTP-date or garbage -> None (fall back to backoff)."""
+    if value is None:
+        return None
+    try:
+        seconds = float(value.strip())
+    except ValueError:
+        return None
+    return seconds if seconds >= 0 else None
+
+
+class SecClient:
+    """Rate-limited, retrying GET client for www.sec.gov / data.sec.gov over an injected
+    `httpx.AsyncClient`.
+
+    `max_rps` is requests per second for everything sent through this instance (requests are
+    spaced `1 / max_rps` s apart); `max_attempts` counts the first try; the delay before retry
+    `n` (1-based) is drawn from `[c/2, c]` with `c = min(backoff_cap, backoff_base * 2**(n-1))`
+    seconds, raised to the response's `Retry-After` seconds and capped at `backoff_cap`, and is
+    waited through `sleep`. Counters: `requests_sent`, `retries`.
+    """
+
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        *,
+        user_agent: str,
+        max_rps: float = 10,
+        max_attempts: int = 4,
+        backoff_base: float = 0.5,
+        backoff_cap: float = 30.0,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        if max_rps <= 0:
+            raise ValueError(f"max_rps must be positive, got {max_rps}")
+        if max_attempts < 1:
+            raise ValueError(f"max_attempts must be at least 1, got {max_attempts}")
+        if backoff_base < 0 or backoff_cap < 0:
+            raise ValueError("backoff_base and backoff_cap must not be negative")
+        self._http = http
+        self.user_agent = validate_user_agent(user_agent)
+        self.max_rps = max_rps
+        self.max_attempts = max_attempts
+        self.backoff_base = backoff_base
+        self.backoff_cap = backoff_cap
+        self._sleep = sleep
+        self._limiter = AsyncLimiter(1, 1.0 / max_rps)
+        self.requests_sent = 0
+        self.retries = 0
+
+    def _headers(self) -> dict[str, str]:
+        return {"User-Agent": self.user_agent, "Accept-Encoding": "gzip, deflate"}
+
+    def backoff_delay(self, attempt: int, retry_after: float | None = None) -> float:
+        """Seconds to wait after failed attempt `attempt` (1-based); see the class docstring."""
+        ceiling = min(self.backoff_cap, self.backoff_base * 2.0 ** (attempt - 1))
+        delay = ceiling / 2 + random.uniform(0, ceiling / 2)
+        if retry_after is not None:
+            delay = max(delay, retry_after)
+        return min(delay, self.backoff_cap)
+
+    async def _attempt(
+        self, url: str, params: dict[str, str | int | float]
+    ) -> httpx.Response | None:
+        """One rate-limited request; None on a network error or timeout."""
+        async with self._limiter:
+            self.requests_sent += 1
+            try:
+                return await self._http.get(url, params=params or None, headers=self._headers())
+            except httpx.UnsupportedProtocol:
+                raise
+            except (httpx.TransportError, httpx.DecodingError):
+                return None
+
+    async def get(self, url: str, **params: str | int | float) -> httpx.Response:
+        """GET `url` (with `params` as query parameters) and return the successful response
+        (status < 400, body read).
+
+        Raises `EdgarHTTPError(status, url)` at once for a 4xx other than 403/429, and
+        `EdgarUnavailable(status, url)` when the last of `max_attempts` still got 403/429/5xx
+        (`status`) or a network error/timeout (`status=None`).
+        """
+        status: int | None = None
+        for attempt in range(1, self.max_attempts + 1):
+            response = await self._attempt(url, params)
+            retry_after: float | None = None
+            if response is not None:
+                status = response.status_code
+                if status < 400:
+                    return response
+                if status not in RETRY_STATUSES and status < 500:
+                    raise EdgarHTTPError(status, url)
+                retry_after = _retry_after_seconds(response.headers.get("Retry-After"))
+            else:
+                status = None
+            if attempt < self.max_attempts:
+                self.retries += 1
+                await self._sleep(self.backoff_delay(attempt, retry_after))
+        raise EdgarUnavailable(status, url)
+
+    async def aclose(self) -> None:
+        """Close the underlying `httpx.AsyncClient`."""
+        await self._http.aclose()
+
+    async def __aenter__(self) -> SecClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+
+def build_sec_client(*, user_agent: str, max_rps: float, timeout_seconds: float) -> SecClient:
+    """Create a `SecClient` over a new `httpx.AsyncClient` (timeout `timeout_seconds` per
+    connect/read/write/pool, redirects followed). The caller closes it: `await client.aclose()`.
+    Raises `ValueError` for an undeclared User-Agent or a non-positive rate before opening it."""
+    validate_user_agent(user_agent)
+    if max_rps <= 0:
+        raise ValueError(f"max_rps must be positive, got {max_rps}")
+    http = httpx.AsyncClient(timeout=httpx.Timeout(timeout_seconds), follow_redirects=True)
+    return SecClient(http, user_agent=user_agent, max_rps=max_rps)
