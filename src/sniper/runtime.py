@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from sniper.clock import Clock
+from sniper.clock import Clock, SystemClock
 from sniper.config import Settings
 from sniper.edgar.catalog import TickerCatalog
 from sniper.notify.hub import PushHub
@@ -40,6 +40,9 @@ class Runtime:
     source: dict[str, Any] = field(default_factory=dict)
     stats: WatcherStats = field(default_factory=WatcherStats)
     wake_delivery: list[Any] = field(default_factory=list)
+    # Webhook signatures carry wall time: receivers check it against their own clocks, even
+    # while the service clock replays a past day.
+    wall_clock: Clock = field(default_factory=SystemClock)
     resolver: Resolver | None = None  # None: the system resolver; tests inject a stub
 
     def notify_delivery(self) -> None:

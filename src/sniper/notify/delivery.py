@@ -60,7 +60,7 @@ class DeliveryWorker:
             secret=secret,
             delivery_id=delivery.id,
             body=json.dumps(delivery.payload, separators=(",", ":")).encode(),
-            timestamp=self.runtime.clock.now(),
+            timestamp=self.runtime.wall_clock.now(),
             allow_networks=settings.webhook_allow_networks,
             resolver=self.runtime.resolver,
             timeout_seconds=settings.webhook_timeout.total_seconds(),
