@@ -19,7 +19,7 @@ from sniper.app import ServeOptions, create_app
 from sniper.clock import ManualClock
 from sniper.config import Settings
 from sniper.db.base import Base
-from sniper.db.engine import create_engine, session_factory
+from sniper.db.engine import create_engine
 from sniper.db.migrate import upgrade
 from sniper.db.session import transaction
 from sniper.runtime import Runtime
@@ -83,8 +83,15 @@ class Harness:
     client: httpx.AsyncClient
     clock: ManualClock
 
-    async def account(self, name: str = "alice", *, plan: str = "paid", tokens: int = 100,
-                      admin: bool = False, webhook_url: str | None = None) -> str:
+    async def account(
+        self,
+        name: str = "alice",
+        *,
+        plan: str = "paid",
+        tokens: int = 100,
+        admin: bool = False,
+        webhook_url: str | None = None,
+    ) -> str:
         """Create an account and return a fresh API key for it."""
         async with transaction(self.runtime.sessions) as session:
             account = await accounts.create_account(
@@ -92,7 +99,9 @@ class Harness:
             )
             account.webhook_url = webhook_url
             return await accounts.create_api_key(
-                session, account, secret_key=self.runtime.settings.secret_key,
+                session,
+                account,
+                secret_key=self.runtime.settings.secret_key,
                 now=self.clock.now(),
             )
 
@@ -102,9 +111,15 @@ async def running(
     settings: Settings, clock: ManualClock, *, mode: str = "replay", replay_dir: Path = ATOM_DIR
 ) -> AsyncIterator[Harness]:
     """Run the app's lifespan (loops off) and yield a `Harness` with an in-process client."""
-    app = create_app(settings, ServeOptions(
-        mode=mode, replay_dir=replay_dir, clock=clock, run_workers=False,  # type: ignore[arg-type]
-    ))
+    app = create_app(
+        settings,
+        ServeOptions(
+            mode=mode,
+            replay_dir=replay_dir,
+            clock=clock,
+            run_workers=False,  # type: ignore[arg-type]
+        ),
+    )
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://sniper.test") as client:

@@ -89,20 +89,27 @@ async def _build(
     sec = _sec_client(settings) if opts.mode == "live" else None
     if sec is not None:
         stack.push_async_callback(sec.aclose)
-    webhook_http = httpx.AsyncClient(follow_redirects=False)
+    webhook_http = httpx.AsyncClient(follow_redirects=False, trust_env=False)
     stack.push_async_callback(webhook_http.aclose)
     clock, source, description = _source(settings, opts, sec)
     runtime = Runtime(
-        settings=settings, clock=clock, engine=engine, sessions=session_factory(engine),
-        catalog=await _catalog(settings, sec), hub=PushHub(), webhook_http=webhook_http,
-        mode=opts.mode, source=description,
+        settings=settings,
+        clock=clock,
+        engine=engine,
+        sessions=session_factory(engine),
+        catalog=await _catalog(settings, sec),
+        hub=PushHub(),
+        webhook_http=webhook_http,
+        mode=opts.mode,
+        source=description,
     )
     return runtime, Watcher(runtime, source)
 
 
 def _sec_client(settings: Settings) -> SecClient:
     return build_sec_client(
-        user_agent=settings.edgar_user_agent or "", max_rps=settings.edgar_max_rps,
+        user_agent=settings.edgar_user_agent or "",
+        max_rps=settings.edgar_max_rps,
         timeout_seconds=settings.edgar_timeout.total_seconds(),
     )
 
@@ -119,9 +126,13 @@ def _source(
         if opts.clock is None:
             clock = ReplayClock(opts.start or feed.earliest_acceptance(), opts.speed)
             feed.clock = clock
-        description = {"kind": "atom", "replay_dir": str(opts.replay_dir), "speed": opts.speed,
-                       "filings": feed.filing_count(), "lag_seconds":
-                       settings.replay_lag.total_seconds()}
+        description = {
+            "kind": "atom",
+            "replay_dir": str(opts.replay_dir),
+            "speed": opts.speed,
+            "filings": feed.filing_count(),
+            "lag_seconds": settings.replay_lag.total_seconds(),
+        }
         return clock, AtomSource(feed.fetch_page, **page), description
     clock = opts.clock or SystemClock()
     if sec is None:

@@ -22,8 +22,9 @@ from sniper.db.session import transaction
 from sniper.errors import SniperError
 from sniper.kit.timefmt import parse_iso
 
-app = typer.Typer(help="Sniper: snipe SEC filings the moment EDGAR publishes them.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Sniper: snipe SEC filings the moment EDGAR publishes them.", no_args_is_help=True
+)
 accounts_app = typer.Typer(help="Accounts.", no_args_is_help=True)
 keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
 app.add_typer(accounts_app, name="accounts")
@@ -60,7 +61,9 @@ def migrate() -> None:
 def serve(
     host: str = "127.0.0.1",
     port: int = 8000,
-    replay: Annotated[Path | None, typer.Option(help="Play a recorded Atom crawl directory.")] = None,
+    replay: Annotated[
+        Path | None, typer.Option(help="Play a recorded Atom crawl directory.")
+    ] = None,
     speed: Annotated[float, typer.Option(help="Replay speed, x real time.")] = 1.0,
     start: Annotated[str | None, typer.Option(help="Replay start (ISO 8601).")] = None,
     workers: Annotated[bool, typer.Option(help="Run the watcher and delivery loops.")] = True,
@@ -68,12 +71,17 @@ def serve(
     """API + workers in one process; migrates first. Live EDGAR unless --replay."""
     settings = Settings()
     options = ServeOptions(
-        mode="replay" if replay else "live", replay_dir=replay, speed=speed,
-        start=parse_iso(start) if start else None, run_workers=workers,
+        mode="replay" if replay else "live",
+        replay_dir=replay,
+        speed=speed,
+        start=parse_iso(start) if start else None,
+        run_workers=workers,
     )
     if options.mode == "live" and not settings.edgar_user_agent:
-        err.print("[red]error:[/red] live mode needs SNIPER_EDGAR_USER_AGENT, e.g. "
-                  "'Acme Capital admin@acme.example' (SEC fair access); or use --replay DIR")
+        err.print(
+            "[red]error:[/red] live mode needs SNIPER_EDGAR_USER_AGENT, e.g. "
+            "'Acme Capital admin@acme.example' (SEC fair access); or use --replay DIR"
+        )
         raise typer.Exit(2)
     migrations.upgrade(settings.database_url)
     try:
@@ -122,4 +130,3 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
-

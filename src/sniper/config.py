@@ -56,8 +56,14 @@ class Settings(BaseSettings):
     sweep_interval: timedelta = timedelta(seconds=1)
 
     @field_validator(
-        "expiry_grace", "edgar_timeout", "poll_interval", "replay_lag", "webhook_timeout",
-        "ws_heartbeat", "sweep_interval", mode="before",
+        "expiry_grace",
+        "edgar_timeout",
+        "poll_interval",
+        "replay_lag",
+        "webhook_timeout",
+        "ws_heartbeat",
+        "sweep_interval",
+        mode="before",
     )
     @classmethod
     def _seconds(cls, value: object) -> object:

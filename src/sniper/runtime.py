@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from sniper.clock import Clock, SystemClock
 from sniper.config import Settings
+from sniper.db.session import on_commit
 from sniper.edgar.catalog import TickerCatalog
 from sniper.notify.hub import PushHub
 from sniper.notify.ssrf import Resolver
@@ -44,6 +45,14 @@ class Runtime:
     # while the service clock replays a past day.
     wall_clock: Clock = field(default_factory=SystemClock)
     resolver: Resolver | None = None  # None: the system resolver; tests inject a stub
+
+    def publish_on_commit(
+        self, session: AsyncSession, messages: list[tuple[int, dict[str, Any]]]
+    ) -> None:
+        """Push `(account_id, frame)` messages to WebSocket clients once `session` commits."""
+        on_commit(
+            session, lambda: [self.hub.publish(account, frame) for account, frame in messages]
+        )
 
     def notify_delivery(self) -> None:
         """Wake the delivery worker (called after a commit that wrote outbox rows)."""

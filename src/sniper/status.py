@@ -20,9 +20,9 @@ async def status(session: SessionDep, runtime: RuntimeDep) -> dict[str, Any]:
     by_status = dict(
         (await session.execute(select(Target.status, func.count()).group_by(Target.status))).all()
     )
-    hits = (await session.execute(
-        select(func.count()).where(Target.resolution_reason == "filing_hit")
-    )).scalar_one()
+    hits = (
+        await session.execute(select(func.count()).where(Target.resolution_reason == "filing_hit"))
+    ).scalar_one()
     detections = (await session.execute(select(func.count()).select_from(Detection))).scalar_one()
     stats = runtime.stats
     return {

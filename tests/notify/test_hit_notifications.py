@@ -17,7 +17,7 @@ from sniper.config import Settings
 from sniper.db.session import transaction
 from sniper.notify.delivery import DeliveryWorker
 from tests.conftest import Harness
-from tests.support.http_server import LocalServer, Reply, Request
+from tests.support.http_server import LocalServer, Reply
 from tests.support.live_server import serve
 from tests.support.paths import ATOM_DIR
 
@@ -85,7 +85,8 @@ async def test_failed_attempt_is_retried_with_the_same_webhook_id(harness: Harne
         assert await worker.run_due() == 1  # retry delays are 0 s in the test settings
         assert await worker.run_due() == 0
     ids = [r.headers["webhook-id"] for r in receiver.requests]
-    assert len(ids) == 2 and ids[0] == ids[1]
+    assert len(ids) == 2
+    assert ids[0] == ids[1]
     secret = await _secret(h, "alice")
     for request in receiver.requests:
         Webhook(secret).verify(request.body, request.headers)

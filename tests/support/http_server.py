@@ -56,7 +56,9 @@ class LocalServer:
         return self
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
         self._server.shutdown()
@@ -75,8 +77,11 @@ class LocalServer:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
                 request = Request(
-                    self.command, self.path, {k.lower(): v for k, v in self.headers.items()},
-                    body, time.monotonic(),
+                    self.command,
+                    self.path,
+                    {k.lower(): v for k, v in self.headers.items()},
+                    body,
+                    time.monotonic(),
                 )
                 reply = owner._record(request)
                 self.send_response(reply.status)
@@ -86,9 +91,9 @@ class LocalServer:
                 self.end_headers()
                 self.wfile.write(reply.body)
 
-            do_GET = do_POST = do_PUT = _serve  # noqa: N815
+            do_GET = do_POST = do_PUT = _serve
 
-            def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            def log_message(self, format: str, *args: object) -> None:
                 return
 
         return _Handler

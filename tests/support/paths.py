@@ -1,4 +1,4 @@
-"""Where the recorded EDGAR data lives: `../shared/edgar/` beside the repository (never copied in)."""
+"""Where the recorded EDGAR data lives: `../shared/edgar/` beside the repo (never copied in)."""
 
 from pathlib import Path
 

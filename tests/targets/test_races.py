@@ -19,8 +19,9 @@ from tests.conftest import Harness, running
 
 
 async def _create(h: Harness, key: str, **body: object) -> int:
-    response = await h.client.post("/api/v1/sniper/targets", headers={"X-API-Key": key},
-                                   json={"ticker": "AAPL"} | body)
+    response = await h.client.post(
+        "/api/v1/sniper/targets", headers={"X-API-Key": key}, json={"ticker": "AAPL"} | body
+    )
     return response.status_code
 
 
@@ -40,9 +41,11 @@ async def test_fifty_concurrent_creates_never_overbook_five_slots(harness: Harne
 
 def _filing_for(cik: int, accepted_at: datetime) -> DetectedFiling:
     return DetectedFiling(
-        accession_number="0000320193-25-000999", form_type="8-K", accepted_at=accepted_at,
+        accession_number="0000320193-25-000999",
+        form_type="8-K",
+        accepted_at=accepted_at,
         index_url="https://www.sec.gov/Archives/edgar/data/320193/000032019325000999/"
-                  "0000320193-25-000999-index.htm",
+        "0000320193-25-000999-index.htm",
         entities=(FilingEntity(cik, "Apple Inc.", "Filer"),),
     )
 
@@ -58,8 +61,9 @@ async def test_stop_racing_a_hit_ends_in_exactly_one_terminal_state(harness: Har
     filing = _filing_for(320193, h.clock.now())
     outcomes = set()
     for _ in range(12):
-        created = await h.client.post("/api/v1/sniper/targets", headers={"X-API-Key": key},
-                                      json={"ticker": "AAPL"})
+        created = await h.client.post(
+            "/api/v1/sniper/targets", headers={"X-API-Key": key}, json={"ticker": "AAPL"}
+        )
         target_id = created.json()["target_id"]
         hit, stop = await asyncio.gather(
             _hit(h, target_id, filing),
@@ -70,16 +74,20 @@ async def test_stop_racing_a_hit_ends_in_exactly_one_terminal_state(harness: Har
         outcomes.add(reason)
         async with transaction(h.runtime.sessions) as session:
             deliveries = await session.scalar(
-                select(func.count()).where(WebhookDelivery.target_id == target_id))
+                select(func.count()).where(WebhookDelivery.target_id == target_id)
+            )
             debits = await session.scalar(
-                select(func.count()).where(LedgerEntry.reference == target_id))
+                select(func.count()).where(LedgerEntry.reference == target_id)
+            )
             stored = await session.get(Target, target_id)
-        assert stored is not None and stored.resolution_reason == reason
+        assert stored is not None
+        assert stored.resolution_reason == reason
         assert (deliveries, debits) == ((1, 1) if hit else (0, 0))
     async with transaction(h.runtime.sessions) as session:
         account = await require_account(session, "alice")
         ledger_sum = await session.scalar(
-            select(func.sum(LedgerEntry.delta)).where(LedgerEntry.account_id == account.id))
+            select(func.sum(LedgerEntry.delta)).where(LedgerEntry.account_id == account.id)
+        )
     assert account.token_balance == ledger_sum
 
 
@@ -89,12 +97,18 @@ async def test_restart_mid_window_loses_nothing(settings: Settings) -> None:
     clock = ManualClock(datetime(2025, 12, 12, 14, 0, tzinfo=UTC))
     async with running(settings, clock) as h:
         key = await h.account()
-        for body in ({"ticker": "XOM", "end_time": "2025-12-12T18:00:00Z"},
-                     {"ticker": "JLL", "end_time": "2025-12-12T14:30:00Z"},
-                     {"ticker": "TSLA", "start_time": "2025-12-12T15:00:00Z",
-                      "end_time": "2025-12-12T16:00:00Z"}):
-            assert (await h.client.post("/api/v1/sniper/targets", headers={"X-API-Key": key},
-                                        json=body)).status_code == 200
+        for body in (
+            {"ticker": "XOM", "end_time": "2025-12-12T18:00:00Z"},
+            {"ticker": "JLL", "end_time": "2025-12-12T14:30:00Z"},
+            {
+                "ticker": "TSLA",
+                "start_time": "2025-12-12T15:00:00Z",
+                "end_time": "2025-12-12T16:00:00Z",
+            },
+        ):
+            assert (
+                await h.client.post("/api/v1/sniper/targets", headers={"X-API-Key": key}, json=body)
+            ).status_code == 200
         await h.watcher.tick()
     clock.set(datetime(2025, 12, 12, 15, 30, tzinfo=UTC))  # down from 14:00 to 15:30
     async with running(settings, clock) as h:

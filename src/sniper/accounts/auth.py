@@ -42,9 +42,7 @@ def api_key_from(request: Request) -> str | None:
     return request.headers.get("x-api-key") or request.query_params.get("apiKey") or None
 
 
-async def current_account(
-    request: Request, session: SessionDep, runtime: RuntimeDep
-) -> Account:
+async def current_account(request: Request, session: SessionDep, runtime: RuntimeDep) -> Account:
     api_key = api_key_from(request)
     if not api_key:
         raise Unauthorized(

@@ -27,8 +27,12 @@ async def create_account(
     if await account_by_name(session, name) is not None:
         raise Conflict(f"account {name!r} already exists")
     account = Account(
-        name=name, plan=plan, token_balance=0, is_admin=admin,
-        webhook_secret=new_webhook_secret(), created_at=now,
+        name=name,
+        plan=plan,
+        token_balance=0,
+        is_admin=admin,
+        webhook_secret=new_webhook_secret(),
+        created_at=now,
     )
     session.add(account)
     await session.flush()
@@ -54,10 +58,14 @@ async def create_api_key(
 ) -> str:
     """Create a key for `account` and return it; only its digest and prefix are stored."""
     plaintext = new_api_key()
-    session.add(ApiKey(
-        account_id=account.id, prefix=display_prefix(plaintext),
-        digest=key_digest(secret_key, plaintext), created_at=now,
-    ))
+    session.add(
+        ApiKey(
+            account_id=account.id,
+            prefix=display_prefix(plaintext),
+            digest=key_digest(secret_key, plaintext),
+            created_at=now,
+        )
+    )
     await session.flush()
     return plaintext
 
@@ -73,33 +81,52 @@ async def authenticate(session: AsyncSession, api_key: str, *, secret_key: str) 
 
 
 async def credit(
-    session: AsyncSession, account: Account, amount: int, *, type_: str, cause: str,
-    now: datetime, reference: str | None = None,
+    session: AsyncSession,
+    account: Account,
+    amount: int,
+    *,
+    type_: str,
+    cause: str,
+    now: datetime,
+    reference: str | None = None,
 ) -> None:
     """Add `amount` tokens and append the ledger row."""
     await session.execute(
-        update(Account).where(Account.id == account.id)
+        update(Account)
+        .where(Account.id == account.id)
         .values(token_balance=Account.token_balance + amount)
     )
     await session.refresh(account, ["token_balance"])
-    session.add(LedgerEntry(
-        account_id=account.id, delta=amount, balance_after=account.token_balance, type=type_,
-        cause=cause, reference=reference, details={}, created_at=now,
-    ))
+    session.add(
+        LedgerEntry(
+            account_id=account.id,
+            delta=amount,
+            balance_after=account.token_balance,
+            type=type_,
+            cause=cause,
+            reference=reference,
+            details={},
+            created_at=now,
+        )
+    )
 
 
 async def debit_up_to(
-    session: AsyncSession, account_id: int, amount: int, *, cause: str, reference: str,
-    now: datetime, details: dict[str, Any] | None = None,
+    session: AsyncSession,
+    account_id: int,
+    amount: int,
+    *,
+    cause: str,
+    reference: str,
+    now: datetime,
+    details: dict[str, Any] | None = None,
 ) -> int:
     """Debit `amount` tokens, or what is left if less (the balance never goes negative).
 
     Returns the tokens actually debited; appends a ledger row when that is more than zero.
     The conditional update is race-free on both databases.
     """
-    account = await session.get(
-        Account, account_id, with_for_update=True, populate_existing=True
-    )
+    account = await session.get(Account, account_id, with_for_update=True, populate_existing=True)
     assert account is not None
     taken = min(amount, account.token_balance)
     if taken <= 0:
@@ -112,8 +139,16 @@ async def debit_up_to(
     )
     balance_after = result.scalar_one()
     meta = {"requested": amount, **(details or {})}
-    session.add(LedgerEntry(
-        account_id=account_id, delta=-taken, balance_after=balance_after, type="debit",
-        cause=cause, reference=reference, details=meta, created_at=now,
-    ))
+    session.add(
+        LedgerEntry(
+            account_id=account_id,
+            delta=-taken,
+            balance_after=balance_after,
+            type="debit",
+            cause=cause,
+            reference=reference,
+            details=meta,
+            created_at=now,
+        )
+    )
     return taken

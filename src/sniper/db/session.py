@@ -17,7 +17,7 @@ logger = logging.getLogger(__name__)
 _ON_COMMIT = "sniper.on_commit"
 
 
-def on_commit(session: AsyncSession, callback: Callable[[], None]) -> None:
+def on_commit(session: AsyncSession, callback: Callable[[], object]) -> None:
     """Run `callback` after `session` commits successfully (dropped on rollback)."""
     session.info.setdefault(_ON_COMMIT, []).append(callback)
 

@@ -11,16 +11,20 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 
 async def insert_ignore(
-    session: AsyncSession, model: type[Any], rows: Sequence[dict[str, Any]],
+    session: AsyncSession,
+    model: type[Any],
+    rows: Sequence[dict[str, Any]],
     key: InstrumentedAttribute[Any],
 ) -> set[Any]:
     """Insert `rows`, skipping those whose `key` exists; return the keys actually inserted."""
     if not rows:
         return set()
-    dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     statement = (
-        dialect.insert(model).values(list(rows))
-        .on_conflict_do_nothing(index_elements=[key.key]).returning(key)
+        dialect.insert(model)
+        .values(list(rows))
+        .on_conflict_do_nothing(index_elements=[key.key])
+        .returning(key)
     )
     result = await session.execute(statement)
     return set(result.scalars().all())

@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 from lxml import etree
 
 from sniper.edgar.accession import archives_urls, normalize_accession
-from sniper.edgar.errors import FeedParseError
+from sniper.edgar.errors import FeedParseError as FeedParseError  # re-exported
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 _A = f"{{{ATOM_NS}}}"
@@ -158,22 +158,42 @@ def _split_title(title: str, term: str | None) -> tuple[str, str, int, str]:
     return form.strip(), name.strip(), int(match["cik"]), match["role"].strip()
 
 
+def _children(entry: etree._Element) -> tuple[dict[str, str], str | None, str | None]:
+    """One pass over an entry: first text of each child tag (local name), category term, href."""
+    texts: dict[str, str] = {}
+    term = href = None
+    for child in entry.iterchildren():
+        tag = child.tag
+        if not isinstance(tag, str) or not tag.startswith(_A):
+            continue
+        name = tag[len(_A) :]
+        if name == "category" and term is None:
+            term = child.get("term")
+        elif name == "link" and href is None:
+            href = child.get("href")
+        elif name not in texts:
+            texts[name] = child.text or ""
+    return texts, term, href
+
+
 def parse_entry(entry: etree._Element) -> FeedEntry:
     """Read one Atom `<entry>` element into a `FeedEntry`.
 
     Raises `ValueError` (with the reason) when the id, title, CIK or timestamp is missing or
     malformed. A missing link falls back to the Archives index URL for the title's CIK.
     """
-    accession = _accession_from_id(entry.findtext(f"{_A}id"))
-    category = entry.find(f"{_A}category")
-    term = category.get("term") if category is not None else None
-    form, name, cik, role = _split_title(entry.findtext(f"{_A}title") or "", term)
+    texts, term, href = _children(entry)
+    accession = _accession_from_id(texts.get("id"))
+    form, name, cik, role = _split_title(texts.get("title", ""), term)
     if cik <= 0:
         raise ValueError(f"entry with CIK 0: {accession}")
-    accepted_at = parse_timestamp(entry.findtext(f"{_A}updated"))
-    link = entry.find(f"{_A}link")
-    href = link.get("href") if link is not None else None
-    index_url = urljoin(_SEC_ORIGIN, href) if href else archives_urls(cik, accession)[1]
+    accepted_at = parse_timestamp(texts.get("updated"))
+    if not href:
+        index_url = archives_urls(cik, accession)[1]
+    elif href.startswith(("https://", "http://")):
+        index_url = href
+    else:
+        index_url = urljoin(_SEC_ORIGIN, href)
     return FeedEntry(accession, form, accepted_at, cik, name, role, index_url)
 
 

@@ -111,4 +111,5 @@ class TickerCatalog:
         return list(self._by_cik.get(cik, ()))
 
     def __len__(self) -> int:
+        """Number of distinct (normalized) tickers."""
         return len(self._by_ticker)

@@ -24,6 +24,7 @@ from sniper.runtime import Runtime
 logger = logging.getLogger(__name__)
 LEASE = timedelta(seconds=60)
 BATCH = 20
+MAX_RETRY_AFTER_SECONDS = 3600.0  # a receiver's Retry-After is honoured up to an hour
 
 
 class DeliveryWorker:
@@ -79,7 +80,8 @@ class DeliveryWorker:
         if result.ok:
             values |= {"status": "delivered", "delivered_at": now}
         elif result.retryable and attempts <= len(delays):
-            delay = max(delays[attempts - 1], result.retry_after or 0.0)
+            retry_after = min(result.retry_after or 0.0, MAX_RETRY_AFTER_SECONDS)
+            delay = max(delays[attempts - 1], retry_after)
             values |= {"next_attempt_at": now + timedelta(seconds=delay)}
         else:
             values |= {"status": "failed"}

@@ -27,6 +27,7 @@ from sniper.notify.ssrf import (
     UnresolvableWebhookUrl,
     UnsafeWebhookUrl,
     check_webhook_url,
+    is_ip_host,
 )
 
 EXCERPT_BYTES = 2048
@@ -135,7 +136,7 @@ def _pinned_request(
     original = httpx.URL(target.url)
     extensions: dict[str, str] = {}
     all_headers = {**headers, "host": original.netloc.decode("ascii")}
-    if original.scheme == "https" and address != target.host:
+    if original.scheme == "https" and not is_ip_host(target.host):
         extensions["sni_hostname"] = target.host
         # A pooled connection is keyed by IP, so it must not carry another host name's request.
         all_headers["connection"] = "close"

@@ -144,19 +144,31 @@ def _verify(
     msg_id = _header(lowered, "webhook-id")
     raw_timestamp = _header(lowered, "webhook-timestamp")
     raw_signature = _header(lowered, "webhook-signature")
-    if not _TIMESTAMP_RE.fullmatch(raw_timestamp):
-        raise InvalidSignature("webhook-timestamp must be unix seconds")
-    sent = int(raw_timestamp)
-    current = math.floor(_utc(now or datetime.now(UTC)).timestamp())
-    if sent < current - tolerance.total_seconds():
-        raise InvalidSignature("webhook-timestamp too old")
-    if sent > current + tolerance.total_seconds():
-        raise InvalidSignature("webhook-timestamp too new")
+    sent = _timestamp(raw_timestamp, now=now, tolerance=tolerance)
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InvalidSignature("body is not UTF-8") from exc
     expected = _signature_bytes(key, msg_id, datetime.fromtimestamp(sent, UTC), text)
+    if not _any_v1_matches(expected, raw_signature):
+        raise InvalidSignature("no matching v1 signature")
+
+
+def _timestamp(raw: str, *, now: datetime | None, tolerance: timedelta) -> int:
+    """Unix seconds from a ``webhook-timestamp`` value, refused if not within `tolerance`."""
+    if not _TIMESTAMP_RE.fullmatch(raw):
+        raise InvalidSignature("webhook-timestamp must be unix seconds")
+    sent = int(raw)
+    current = math.floor(_utc(now or datetime.now(UTC)).timestamp())
+    if sent < current - tolerance.total_seconds():
+        raise InvalidSignature("webhook-timestamp too old")
+    if sent > current + tolerance.total_seconds():
+        raise InvalidSignature("webhook-timestamp too new")
+    return sent
+
+
+def _any_v1_matches(expected: bytes, raw_signature: str) -> bool:
+    """True if any space-separated ``v1,<base64>`` entry equals `expected` (constant time)."""
     for entry in raw_signature.split(" "):
         version, _, encoded = entry.partition(",")
         if version != "v1" or not encoded:
@@ -166,5 +178,5 @@ def _verify(
         except binascii.Error:
             continue
         if hmac.compare_digest(expected, candidate):
-            return
-    raise InvalidSignature("no matching v1 signature")
+            return True
+    return False

@@ -96,6 +96,12 @@ async def default_resolver(host: str, port: int) -> list[str]:
     return [str(info[4][0]) for info in infos]
 
 
+def is_ip_host(host: str) -> bool:
+    """True if `host` (lower-case, no brackets) is an IP literal rather than a DNS name: an IPv6
+    literal, or a name whose last label is a number (treated as IPv4, per WHATWG URL rules)."""
+    return ":" in host or bool(_NUMBER.fullmatch(host.rstrip(".").rsplit(".", 1)[-1]))
+
+
 async def check_webhook_url(
     url: str, *, allow_networks: Sequence[AllowNetwork], resolver: Resolver | None = None
 ) -> ResolvedTarget:
@@ -128,7 +134,7 @@ def _split(url: str) -> tuple[str, str, int]:
         raise UnsafeWebhookUrl("webhook_url must use https")
     if parsed.userinfo:
         raise UnsafeWebhookUrl("webhook_url must not contain credentials")
-    host = parsed.raw_host.decode("ascii").lower()
+    host = parsed.raw_host.decode("ascii", errors="replace").lower()
     if not host:
         raise UnsafeWebhookUrl("webhook_url must have a host")
     port = parsed.port if parsed.port is not None else (443 if parsed.scheme == "https" else 80)
@@ -146,9 +152,8 @@ async def _resolve(host: str, port: int, resolver: Resolver) -> list[IPAddress]:
             raise UnsafeWebhookUrl("webhook_url host is not a valid IPv6 address") from exc
     if not _HOSTNAME.fullmatch(host):
         raise UnsafeWebhookUrl("webhook_url host is not a valid host name")
-    labels = host.rstrip(".").split(".")
-    if _NUMBER.fullmatch(labels[-1]):
-        return [_inet_aton(labels, host)]
+    if is_ip_host(host):
+        return [_inet_aton(host.rstrip(".").split("."), host)]
     try:
         found = await resolver(host, port)
     except OSError as exc:

@@ -9,7 +9,11 @@ from fastapi import APIRouter, Query
 from sniper.accounts.auth import CurrentAccount, RuntimeDep, SessionDep
 from sniper.targets import service
 from sniper.targets.schemas import (
-    CreateTargetRequest, ListMeta, StopResult, TargetList, TargetOut,
+    CreateTargetRequest,
+    ListMeta,
+    StopResult,
+    TargetList,
+    TargetOut,
 )
 
 router = APIRouter(prefix="/api/v1/sniper", tags=["sniper"])
@@ -40,8 +44,9 @@ async def list_targets(
     )
     return TargetList(
         targets=[TargetOut.model_validate(row) for row in rows],
-        meta=ListMeta(total=total, limit=limit, offset=offset, active_count=active,
-                      slots_available=slots),
+        meta=ListMeta(
+            total=total, limit=limit, offset=offset, active_count=active, slots_available=slots
+        ),
     )
 
 
@@ -52,7 +57,10 @@ async def stop_target(
     """Stop a target; idempotent, 404 for unknown or another account's target (seed 000)."""
     target, slots = await service.stop_target(session, runtime, account, target_id)
     return StopResult(
-        target_id=target.id, ticker=target.ticker, status=target.status,
-        resolution_reason=target.resolution_reason, stopped_at=target.stopped_at,
+        target_id=target.id,
+        ticker=target.ticker,
+        status=target.status,
+        resolution_reason=target.resolution_reason,
+        stopped_at=target.stopped_at,
         slots_available=slots,
     )

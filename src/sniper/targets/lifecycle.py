@@ -32,11 +32,13 @@ async def sweep(session: AsyncSession, runtime: Runtime) -> tuple[int, int]:
         where=[Target.status == "ACTIVE", Target.expires_at <= now],
         values={"status": "STOPPED", "resolution_reason": "window_expired", "stopped_at": now},
     )
-    messages = [(t.account_id, events.lifecycle_event("sniper.target_activated", t))
-                for t in activated]
-    messages += [(t.account_id, events.lifecycle_event("sniper.target_expired", t))
-                 for t in expired]
-    on_commit(session, lambda: [runtime.hub.publish(a, m) for a, m in messages])
+    messages = [
+        (t.account_id, events.lifecycle_event("sniper.target_activated", t)) for t in activated
+    ]
+    messages += [
+        (t.account_id, events.lifecycle_event("sniper.target_expired", t)) for t in expired
+    ]
+    runtime.publish_on_commit(session, messages)
     return len(activated), len(expired)
 
 
@@ -50,7 +52,9 @@ async def record_hit(
         session,
         where=[Target.id == target_id, Target.status.in_(repo.OPEN_STATUSES)],
         values={
-            "status": "STOPPED", "resolution_reason": "filing_hit", "stopped_at": now,
+            "status": "STOPPED",
+            "resolution_reason": "filing_hit",
+            "stopped_at": now,
             "last_event": events.last_event(filing),
         },
     )
@@ -58,19 +62,32 @@ async def record_hit(
         return None
     target = changed[0]
     await debit_up_to(
-        session, target.account_id, runtime.settings.hit_cost, cause="sniper.filing_hit",
-        reference=target.id, now=now, details={"accession_number": filing.accession_number},
+        session,
+        target.account_id,
+        runtime.settings.hit_cost,
+        cause="sniper.filing_hit",
+        reference=target.id,
+        now=now,
+        details={"accession_number": filing.accession_number},
     )
     delivery_id = events.new_delivery_id()
     body = events.filing_hit_body(target, filing, delivery_id=delivery_id, detected_at=now)
     if target.webhook_url:
-        session.add(WebhookDelivery(
-            id=delivery_id, account_id=target.account_id, target_id=target.id,
-            event_type="sniper.filing_hit", url=target.webhook_url, payload=body,
-            status="pending", attempts=0, next_attempt_at=now, created_at=now,
-        ))
+        session.add(
+            WebhookDelivery(
+                id=delivery_id,
+                account_id=target.account_id,
+                target_id=target.id,
+                event_type="sniper.filing_hit",
+                url=target.webhook_url,
+                payload=body,
+                status="pending",
+                attempts=0,
+                next_attempt_at=now,
+                created_at=now,
+            )
+        )
         on_commit(session, runtime.notify_delivery)
     frame = events.push("sniper.filing_hit", body)
-    on_commit(session, lambda: runtime.hub.publish(target.account_id, frame))
+    runtime.publish_on_commit(session, [(target.account_id, frame)])
     return target
-

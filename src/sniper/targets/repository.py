@@ -18,7 +18,7 @@ OPEN_STATUSES = ("CREATED", "ACTIVE")
 async def lock_account(session: AsyncSession, account_id: int) -> None:
     """Serialize slot and token checks per account: `SELECT ... FOR UPDATE` on PostgreSQL;
     on SQLite every transaction already began with `BEGIN IMMEDIATE` (db/engine.py)."""
-    if session.bind.dialect.name != "sqlite":
+    if session.get_bind().dialect.name != "sqlite":
         await session.execute(select(Account.id).where(Account.id == account_id).with_for_update())
 
 
@@ -54,8 +54,13 @@ async def get_owned(session: AsyncSession, account_id: int, target_id: str) -> T
 
 
 async def list_page(
-    session: AsyncSession, account_id: int, *, status: str | None, ticker: str | None,
-    limit: int, offset: int,
+    session: AsyncSession,
+    account_id: int,
+    *,
+    status: str | None,
+    ticker: str | None,
+    limit: int,
+    offset: int,
 ) -> tuple[Sequence[Target], int]:
     """One page, `created_at DESC` then `target_id`, and the total matching the filters."""
     conditions: list[ColumnElement[bool]] = [Target.account_id == account_id]
@@ -65,8 +70,11 @@ async def list_page(
         conditions.append(Target.ticker == ticker)
     total = (await session.execute(select(func.count()).where(*conditions))).scalar_one()
     rows = await session.execute(
-        select(Target).where(*conditions)
-        .order_by(Target.created_at.desc(), Target.id).limit(limit).offset(offset)
+        select(Target)
+        .where(*conditions)
+        .order_by(Target.created_at.desc(), Target.id)
+        .limit(limit)
+        .offset(offset)
     )
     return rows.scalars().all(), int(total)
 
@@ -76,7 +84,10 @@ async def transition(
 ) -> list[Target]:
     """Conditionally update targets matching `where`; return the rows this call changed."""
     result = await session.execute(
-        update(Target).where(*where).values(**values).returning(Target)
+        update(Target)
+        .where(*where)
+        .values(**values)
+        .returning(Target)
         .execution_options(synchronize_session=False, populate_existing=True)
     )
     return list(result.scalars().all())

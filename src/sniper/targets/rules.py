@@ -26,8 +26,9 @@ def invalid(field: str, message: str, code: str = "BAD_REQUEST") -> BadRequest:
 def _parse_time(field: str, value: str) -> datetime:
     try:
         return parse_iso(value).replace(microsecond=0)
-    except ValueError:
-        raise invalid(field, f"{value!r} is not an ISO 8601 time such as 2026-05-02T20:00:00Z")
+    except ValueError as exc:
+        message = f"{value!r} is not an ISO 8601 time such as 2026-05-02T20:00:00Z"
+        raise invalid(field, message) from exc
 
 
 def resolve_window(

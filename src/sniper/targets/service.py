@@ -6,7 +6,6 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sniper.db.session import on_commit
 from sniper.edgar.catalog import normalize_ticker
 from sniper.errors import NotFound, PaymentRequired
 from sniper.kit.ids import is_target_id, new_target_id
@@ -16,7 +15,10 @@ from sniper.notify.ssrf import UnsafeWebhookUrl, check_webhook_url
 from sniper.runtime import Runtime
 from sniper.targets import repository as repo
 from sniper.targets.rules import (
-    check_slots, invalid, normalize_form_types, resolve_window,
+    check_slots,
+    invalid,
+    normalize_form_types,
+    resolve_window,
 )
 from sniper.targets.schemas import CreateTargetRequest
 
@@ -30,10 +32,13 @@ async def create_target(
     now = runtime.clock.now()
     entry = runtime.catalog.lookup(body.ticker)
     if entry is None:
-        raise invalid("ticker", f"unknown ticker {normalize_ticker(body.ticker)!r}",
-                      code="UNKNOWN_TICKER")
+        raise invalid(
+            "ticker", f"unknown ticker {normalize_ticker(body.ticker)!r}", code="UNKNOWN_TICKER"
+        )
     start, end = resolve_window(
-        now=now, start_time=body.start_time, end_time=body.end_time,
+        now=now,
+        start_time=body.start_time,
+        end_time=body.end_time,
         duration_minutes=body.duration_minutes,
     )
     form_types = normalize_form_types(body.form_types)
@@ -42,21 +47,30 @@ async def create_target(
     await session.refresh(account)
     _check_tokens(runtime, account)
     slots = runtime.settings.plan_slots(account.plan)
-    check_slots(await repo.overlapping_windows(session, account.id, start, end),
-                start=start, slots=slots)
+    check_slots(
+        await repo.overlapping_windows(session, account.id, start, end), start=start, slots=slots
+    )
     active = start <= now
     target = Target(
-        id=new_target_id(), account_id=account.id, ticker=entry.ticker, cik=entry.cik,
-        company_name=entry.title, status="ACTIVE" if active else "CREATED",
-        start_time=start, end_time=end, expires_at=end + runtime.settings.expiry_grace,
-        form_types=form_types, webhook_url=webhook_url, created_at=now,
+        id=new_target_id(),
+        account_id=account.id,
+        ticker=entry.ticker,
+        cik=entry.cik,
+        company_name=entry.title,
+        status="ACTIVE" if active else "CREATED",
+        start_time=start,
+        end_time=end,
+        expires_at=end + runtime.settings.expiry_grace,
+        form_types=form_types,
+        webhook_url=webhook_url,
+        created_at=now,
         activated_at=now if active else None,
     )
     session.add(target)
     await session.flush()
     if active:
         message = events.lifecycle_event("sniper.target_activated", target)
-        on_commit(session, lambda: runtime.hub.publish(account.id, message))
+        runtime.publish_on_commit(session, [(account.id, message)])
     return target
 
 
@@ -68,8 +82,11 @@ def _check_tokens(runtime: Runtime, account: Account) -> None:
             f"{account.token_balance}",
             code="INSUFFICIENT_TOKENS",
             details={
-                "current_balance": account.token_balance, "required_cost": cost,
-                "plan": account.plan, "next_refill_at": None, "upgrade_url": "/pricing",
+                "current_balance": account.token_balance,
+                "required_cost": cost,
+                "plan": account.plan,
+                "next_refill_at": None,
+                "upgrade_url": "/pricing",
             },
         )
 
@@ -88,15 +105,25 @@ async def _webhook_url(runtime: Runtime, explicit: str | None, default: str | No
 
 
 async def list_targets(
-    session: AsyncSession, runtime: Runtime, account: Account, *, status: str | None,
-    ticker: str | None, limit: int, offset: int,
+    session: AsyncSession,
+    runtime: Runtime,
+    account: Account,
+    *,
+    status: str | None,
+    ticker: str | None,
+    limit: int,
+    offset: int,
 ) -> tuple[Sequence[Target], int, int, int]:
     """`(page, total, active_count, slots_available)`; filters combine."""
     if status is not None and status.upper() not in STATUSES:
         raise invalid("status", f"must be one of {', '.join(STATUSES)}")
     rows, total = await repo.list_page(
-        session, account.id, status=status.upper() if status else None,
-        ticker=normalize_ticker(ticker) if ticker else None, limit=limit, offset=offset,
+        session,
+        account.id,
+        status=status.upper() if status else None,
+        ticker=normalize_ticker(ticker) if ticker else None,
+        limit=limit,
+        offset=offset,
     )
     active = await repo.count_active(session, account.id)
     return rows, total, active, slots_available(runtime, account, active)
@@ -116,8 +143,11 @@ async def stop_target(
     now = runtime.clock.now()
     changed = await repo.transition(
         session,
-        where=[Target.id == target_id, Target.account_id == account.id,
-               Target.status.in_(repo.OPEN_STATUSES)],
+        where=[
+            Target.id == target_id,
+            Target.account_id == account.id,
+            Target.status.in_(repo.OPEN_STATUSES),
+        ],
         values={"status": "STOPPED", "resolution_reason": "manual_stop", "stopped_at": now},
     )
     target = changed[0] if changed else await repo.get_owned(session, account.id, target_id)
@@ -125,7 +155,6 @@ async def stop_target(
         raise NotFound(f"target {target_id!r} not found")
     if changed:
         message = events.lifecycle_event("sniper.target_stopped", target)
-        on_commit(session, lambda: runtime.hub.publish(account.id, message))
+        runtime.publish_on_commit(session, [(account.id, message)])
     active = await repo.count_active(session, account.id)
     return target, slots_available(runtime, account, active)
-

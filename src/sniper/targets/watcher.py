@@ -43,17 +43,27 @@ async def fire_matches(
     taken oldest acceptance first: the first matching filing is the one a target reports.
     """
     now = runtime.clock.now()
-    inserted = await insert_ignore(session, Detection, [
-        {
-            "accession_number": f.accession_number, "form_type": f.form_type,
-            "accepted_at": f.accepted_at, "detected_at": now, "source": f.source,
-            "index_url": f.index_url,
-            "entities": [{"cik": e.cik, "name": e.name, "role": e.role} for e in f.entities],
-        }
-        for f in filings
-    ], Detection.accession_number)
-    fresh = sorted((f for f in filings if f.accession_number in inserted),
-                   key=lambda f: (f.accepted_at, f.accession_number))
+    inserted = await insert_ignore(
+        session,
+        Detection,
+        [
+            {
+                "accession_number": f.accession_number,
+                "form_type": f.form_type,
+                "accepted_at": f.accepted_at,
+                "detected_at": now,
+                "source": f.source,
+                "index_url": f.index_url,
+                "entities": [{"cik": e.cik, "name": e.name, "role": e.role} for e in f.entities],
+            }
+            for f in filings
+        ],
+        Detection.accession_number,
+    )
+    fresh = sorted(
+        (f for f in filings if f.accession_number in inserted),
+        key=lambda f: (f.accepted_at, f.accession_number),
+    )
     ciks = set().union(*(f.ciks_for(MATCH_ROLES) for f in fresh)) if fresh else set()
     index = CikIndex(candidate(t) for t in await repo.open_targets_for_ciks(session, ciks))
     fired: set[str] = set()

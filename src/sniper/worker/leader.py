@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -17,8 +17,9 @@ LEADER_LOCK_KEY = 0x5E11E5  # arbitrary, constant across releases
 
 
 @asynccontextmanager
-async def leadership(engine: AsyncEngine, stop: asyncio.Event, retry_seconds: float = 5.0
-                     ) -> AsyncIterator[bool]:
+async def leadership(
+    engine: AsyncEngine, stop: asyncio.Event, retry_seconds: float = 5.0
+) -> AsyncIterator[bool]:
     """Wait until this process leads (or `stop` is set); yields True when leading."""
     if engine.dialect.name == "sqlite":
         yield True
@@ -38,8 +39,6 @@ async def leadership(engine: AsyncEngine, stop: asyncio.Event, retry_seconds: fl
                     )
                     await connection.commit()
                 return
-            try:
+            with suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), retry_seconds)
-            except TimeoutError:
-                pass
         yield False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 
 from sniper.notify.delivery import DeliveryWorker
@@ -14,10 +15,8 @@ logger = logging.getLogger(__name__)
 
 
 async def _wait(stop: asyncio.Event, seconds: float) -> None:
-    try:
+    with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(stop.wait(), seconds)
-    except TimeoutError:
-        pass
 
 
 async def run_leader(runtime: Runtime, watcher: Watcher, stop: asyncio.Event) -> None:
@@ -38,8 +37,9 @@ async def run_leader(runtime: Runtime, watcher: Watcher, stop: asyncio.Event) ->
             await _wait(stop, interval)
 
 
-def start_loops(runtime: Runtime, watcher: Watcher, stop: asyncio.Event
-                ) -> list[asyncio.Task[None]]:
+def start_loops(
+    runtime: Runtime, watcher: Watcher, stop: asyncio.Event
+) -> list[asyncio.Task[None]]:
     """Start the leader loop and one delivery worker as tasks."""
     delivery = DeliveryWorker(runtime)
     return [

@@ -1,0 +1,1 @@
+"""Sniper: snipe SEC filings the moment EDGAR publishes them."""

@@ -1,0 +1,126 @@
+"""The `sniper` command line as a user runs it: real subprocesses, same settings as the server."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.support.paths import ATOM_DIR, CATALOG_PATH
+
+SNIPER = [sys.executable, "-m", "sniper"]
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SNIPER_")}
+    env |= {
+        "SNIPER_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}",
+        "SNIPER_CATALOG_PATH": str(CATALOG_PATH),
+    }
+    return env
+
+
+def sniper(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*SNIPER, *args], env=env, capture_output=True, text=True, timeout=60)
+
+
+def test_accounts_and_keys(cli_env: dict[str, str]) -> None:
+    assert sniper(cli_env, "migrate").returncode == 0
+    created = sniper(cli_env, "accounts", "create", "acme", "--plan", "paid", "--tokens", "50")
+    assert created.returncode == 0, created.stderr
+    key = sniper(cli_env, "keys", "create", "acme")
+    assert key.returncode == 0
+    assert key.stdout.startswith("snp_")
+    assert key.stdout.count("\n") == 1, "only the key"
+    assert len(key.stdout.strip()) == 44
+    again = sniper(cli_env, "accounts", "create", "acme")
+    assert again.returncode == 1
+    assert "already exists" in again.stderr
+    missing = sniper(cli_env, "keys", "create", "nobody")
+    assert missing.returncode == 1
+    assert "no account named" in missing.stderr
+
+
+def test_live_serve_refuses_without_a_user_agent(cli_env: dict[str, str]) -> None:
+    result = sniper(cli_env, "serve", "--port", "0")
+    assert result.returncode == 2
+    assert "SNIPER_EDGAR_USER_AGENT" in result.stderr
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def replay_server(cli_env: dict[str, str], tmp_path: Path) -> Iterator[tuple[str, str]]:
+    """`sniper serve --replay` in a subprocess at 600x from 15:00Z; yields (base URL, key)."""
+    sniper(cli_env, "migrate")
+    sniper(cli_env, "accounts", "create", "demo", "--plan", "paid", "--tokens", "10")
+    key = sniper(cli_env, "keys", "create", "demo").stdout.strip()
+    port = _free_port()
+    log = (tmp_path / "serve.log").open("w")
+    process = subprocess.Popen(
+        [
+            *SNIPER,
+            "serve",
+            "--port",
+            str(port),
+            "--replay",
+            str(ATOM_DIR),
+            "--speed",
+            "600",
+            "--start",
+            "2025-12-12T15:00:00Z",
+        ],
+        env=cli_env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                httpx.get(f"{base}/api/v1/status", timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        yield base, key
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=20)
+        log.close()
+
+
+def test_serve_replay_fires_a_target_created_with_http(replay_server: tuple[str, str]) -> None:
+    """As `make run` does: a target for SONY (6-K at 15:45:47Z) fires during the replay."""
+    base, key = replay_server
+    status = httpx.get(f"{base}/api/v1/status").json()
+    assert status["mode"] == "replay"
+    assert status["source"]["filings"] == 3315
+    created = httpx.post(
+        f"{base}/api/v1/sniper/targets",
+        headers={"X-API-Key": key},
+        json={"ticker": "SONY", "duration_minutes": 120},
+    )
+    assert created.status_code == 200, created.text
+    deadline = time.monotonic() + 30  # 46 replay minutes pass in ~5 s at 600x
+    target = created.json()
+    while time.monotonic() < deadline and target["status"] != "STOPPED":
+        time.sleep(0.5)
+        target = httpx.get(f"{base}/api/v1/sniper/targets", headers={"X-API-Key": key}).json()[
+            "targets"
+        ][0]
+    assert target["resolution_reason"] == "filing_hit"
+    assert target["last_event"]["accession_number"] == "0001104659-25-120538"
