@@ -67,7 +67,7 @@ class TargetSpec:
     forms: tuple[str, ...] | None
 
     def candidate(self) -> Candidate:
-        return Candidate(self.target_id, self.company.cik, self.start, self.end, self.forms)
+        return Candidate.of(self.target_id, self.company.cik, self.start, self.end, self.forms)
 
 
 def make_specs(count: int, seed: int = SEED) -> list[TargetSpec]:

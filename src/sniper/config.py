@@ -9,7 +9,7 @@ from __future__ import annotations
 import ipaddress
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -40,7 +40,7 @@ class Settings(BaseSettings):
     catalog_path: Path | None = None
     catalog_url: str = "https://www.sec.gov/files/company_tickers.json"
     poll_interval: timedelta = timedelta(seconds=1)
-    feed_page_size: int = 100
+    feed_page_size: Literal[10, 20, 40, 80, 100] = 100  # the counts EDGAR's feed accepts
     feed_max_start: int = Field(default=5000, ge=0)
     replay_lag: timedelta = timedelta(seconds=30)
 

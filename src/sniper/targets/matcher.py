@@ -35,30 +35,39 @@ def canonical_form(form_type: str) -> str:
     return FORM_ALIASES.get(normalized, normalized)
 
 
-def form_matches(form_filter: Sequence[str] | None, form_type: str) -> bool:
-    """Null filter matches any form; otherwise exact match after aliasing (8-K != 8-K/A)."""
-    if form_filter is None:
-        return True
-    wanted = {canonical_form(form) for form in form_filter}
-    return canonical_form(form_type) in wanted
-
-
 @dataclass(frozen=True, slots=True)
 class Candidate:
-    """What the matcher needs of a target."""
+    """What the matcher needs of a target; `forms` holds canonical form names (None: any)."""
 
     target_id: str
     cik: int
     start_time: datetime
     end_time: datetime
-    form_types: tuple[str, ...] | None
+    forms: frozenset[str] | None
+
+    @classmethod
+    def of(
+        cls,
+        target_id: str,
+        cik: int,
+        start: datetime,
+        end: datetime,
+        form_types: Sequence[str] | None,
+    ) -> Candidate:
+        forms = None if form_types is None else frozenset(canonical_form(f) for f in form_types)
+        return cls(target_id, cik, start, end, forms)
+
+    def accepts(self, form_type: str, accepted_at: datetime) -> bool:
+        """Window and form filter; `form_type` must already be canonical."""
+        return self.start_time <= accepted_at <= self.end_time and (
+            self.forms is None or form_type in self.forms
+        )
 
 
 def matches(candidate: Candidate, filing: DetectedFiling) -> bool:
-    return (
-        candidate.cik in filing.ciks_for(MATCH_ROLES)
-        and candidate.start_time <= filing.accepted_at <= candidate.end_time
-        and form_matches(candidate.form_types, filing.form_type)
+    """Whether `filing` fires `candidate` (role, window and form rules of DESIGN.md)."""
+    return candidate.cik in filing.ciks_for(MATCH_ROLES) and candidate.accepts(
+        canonical_form(filing.form_type), filing.accepted_at
     )
 
 
@@ -77,8 +86,11 @@ class CikIndex:
         return sum(len(group) for group in self._by_cik.values())
 
     def match(self, filing: DetectedFiling) -> list[Candidate]:
-        """Candidates `filing` fires, in insertion order."""
+        """Candidates `filing` fires, in insertion order: one dictionary lookup per listed CIK."""
+        form = canonical_form(filing.form_type)
         found: list[Candidate] = []
         for cik in filing.ciks_for(MATCH_ROLES):
-            found.extend(c for c in self._by_cik.get(cik, ()) if matches(c, filing))
+            found.extend(
+                c for c in self._by_cik.get(cik, ()) if c.accepts(form, filing.accepted_at)
+            )
         return found

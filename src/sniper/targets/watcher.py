@@ -30,8 +30,9 @@ SEEN_HORIZON = timedelta(days=3)
 
 
 def candidate(target: Target) -> Candidate:
-    forms = tuple(target.form_types) if target.form_types is not None else None
-    return Candidate(target.id, target.cik, target.start_time, target.end_time, forms)
+    return Candidate.of(
+        target.id, target.cik, target.start_time, target.end_time, target.form_types
+    )
 
 
 async def fire_matches(
