@@ -49,8 +49,11 @@ def test_accounts_and_keys(cli_env: dict[str, str]) -> None:
     assert "no account named" in missing.stderr
 
 
-def test_live_serve_refuses_without_a_user_agent(cli_env: dict[str, str]) -> None:
-    result = sniper(cli_env, "serve", "--port", "0")
+@pytest.mark.parametrize("command", [["serve", "--port", "0"], ["worker"]])
+def test_live_mode_refuses_without_a_user_agent(
+    cli_env: dict[str, str], command: list[str]
+) -> None:
+    result = sniper(cli_env, *command)
     assert result.returncode == 2
     assert "SNIPER_EDGAR_USER_AGENT" in result.stderr
 

@@ -102,6 +102,7 @@ async def _build(
         webhook_http=webhook_http,
         mode=opts.mode,
         source=description,
+        sec=sec,
     )
     return runtime, Watcher(runtime, source)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import signal
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -57,38 +58,72 @@ def migrate() -> None:
     err.print(f"migrated {settings.database_url}")
 
 
-@app.command()
-def serve(
-    host: str = "127.0.0.1",
-    port: int = 8000,
-    replay: Annotated[
-        Path | None, typer.Option(help="Play a recorded Atom crawl directory.")
-    ] = None,
-    speed: Annotated[float, typer.Option(help="Replay speed, x real time.")] = 1.0,
-    start: Annotated[str | None, typer.Option(help="Replay start (ISO 8601).")] = None,
-    workers: Annotated[bool, typer.Option(help="Run the watcher and delivery loops.")] = True,
-) -> None:
-    """API + workers in one process; migrates first. Live EDGAR unless --replay."""
-    settings = Settings()
-    options = ServeOptions(
+ReplayOpt = Annotated[Path | None, typer.Option(help="Play a recorded Atom crawl directory.")]
+SpeedOpt = Annotated[float, typer.Option(help="Replay speed, x real time.")]
+StartOpt = Annotated[str | None, typer.Option(help="Replay start (ISO 8601).")]
+
+
+def _options(
+    settings: Settings, replay: Path | None, speed: float, start: str | None, workers: bool
+) -> ServeOptions:
+    """Serve options from the flags; exits 2 for live mode without an EDGAR User-Agent."""
+    if replay is None and not settings.edgar_user_agent:
+        err.print(
+            "[red]error:[/red] live mode needs SNIPER_EDGAR_USER_AGENT, e.g. "
+            "'Acme Capital admin@acme.example' (SEC fair access); or use --replay DIR"
+        )
+        raise typer.Exit(2)
+    return ServeOptions(
         mode="replay" if replay else "live",
         replay_dir=replay,
         speed=speed,
         start=parse_iso(start) if start else None,
         run_workers=workers,
     )
-    if options.mode == "live" and not settings.edgar_user_agent:
-        err.print(
-            "[red]error:[/red] live mode needs SNIPER_EDGAR_USER_AGENT, e.g. "
-            "'Acme Capital admin@acme.example' (SEC fair access); or use --replay DIR"
-        )
-        raise typer.Exit(2)
+
+
+@app.command()
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    replay: ReplayOpt = None,
+    speed: SpeedOpt = 1.0,
+    start: StartOpt = None,
+    workers: Annotated[bool, typer.Option(help="Run the watcher and delivery loops.")] = True,
+) -> None:
+    """API + workers in one process; migrates first. Live EDGAR unless --replay."""
+    settings = Settings()
+    options = _options(settings, replay, speed, start, workers)
     migrations.upgrade(settings.database_url)
     try:
         uvicorn.run(create_app(settings, options), host=host, port=port, log_level="info")
     except ConfigurationError as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc
+
+
+@app.command()
+def worker(replay: ReplayOpt = None, speed: SpeedOpt = 1.0, start: StartOpt = None) -> None:
+    """Workers only (scale-out): EDGAR polling when leader, lifecycle sweeps, webhook delivery."""
+    settings = Settings()
+    options = _options(settings, replay, speed, start, workers=True)
+    migrations.upgrade(settings.database_url)
+    try:
+        asyncio.run(_run_workers(settings, options))
+    except ConfigurationError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+
+
+async def _run_workers(settings: Settings, options: ServeOptions) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    service = create_app(settings, options)
+    async with service.router.lifespan_context(service):
+        err.print("sniper worker running; Ctrl-C stops it")
+        await stop.wait()
 
 
 @accounts_app.command("create")

@@ -39,6 +39,7 @@ class Settings(BaseSettings):
     edgar_timeout: timedelta = timedelta(seconds=10)
     catalog_path: Path | None = None
     catalog_url: str = "https://www.sec.gov/files/company_tickers.json"
+    catalog_refresh: timedelta = timedelta(days=1)
     poll_interval: timedelta = timedelta(seconds=1)
     feed_page_size: Literal[10, 20, 40, 80, 100] = 100  # the counts EDGAR's feed accepts
     feed_max_start: int = Field(default=5000, ge=0)
@@ -57,6 +58,7 @@ class Settings(BaseSettings):
 
     @field_validator(
         "expiry_grace",
+        "catalog_refresh",
         "edgar_timeout",
         "poll_interval",
         "replay_lag",

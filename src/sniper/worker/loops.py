@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 
+from sniper.edgar.catalog import TickerCatalog
 from sniper.notify.delivery import DeliveryWorker
 from sniper.runtime import Runtime
 from sniper.targets.watcher import Watcher
@@ -37,12 +38,30 @@ async def run_leader(runtime: Runtime, watcher: Watcher, stop: asyncio.Event) ->
             await _wait(stop, interval)
 
 
+async def refresh_catalog(runtime: Runtime, stop: asyncio.Event) -> None:
+    """Live mode without SNIPER_CATALOG_PATH: re-download SEC's company_tickers.json every
+    `SNIPER_CATALOG_REFRESH` (default daily); a failed download keeps the current catalog."""
+    sec = runtime.sec
+    assert sec is not None
+    while not stop.is_set():
+        await _wait(stop, runtime.settings.catalog_refresh.total_seconds())
+        if stop.is_set():
+            return
+        try:
+            runtime.catalog = await TickerCatalog.from_sec(sec, runtime.settings.catalog_url)
+        except Exception:
+            logger.exception("ticker catalog refresh failed; keeping the current one")
+
+
 def start_loops(
     runtime: Runtime, watcher: Watcher, stop: asyncio.Event
 ) -> list[asyncio.Task[None]]:
     """Start the leader loop and one delivery worker as tasks."""
     delivery = DeliveryWorker(runtime)
-    return [
+    tasks = [
         asyncio.create_task(run_leader(runtime, watcher, stop), name="sniper.leader"),
         asyncio.create_task(delivery.run(stop), name="webhook.deliver"),
     ]
+    if runtime.sec is not None and runtime.settings.catalog_path is None:
+        tasks.append(asyncio.create_task(refresh_catalog(runtime, stop), name="catalog.refresh"))
+    return tasks
