@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import httpx
 from fastapi import FastAPI
@@ -91,20 +91,21 @@ async def _build(
         stack.push_async_callback(sec.aclose)
     webhook_http = httpx.AsyncClient(follow_redirects=False, trust_env=False)
     stack.push_async_callback(webhook_http.aclose)
-    clock, source, description = _source(settings, opts, sec)
+    source = _source(settings, opts, sec)
     runtime = Runtime(
         settings=settings,
-        clock=clock,
+        clock=source.clock,
         engine=engine,
         sessions=session_factory(engine),
         catalog=await _catalog(settings, sec),
         hub=PushHub(),
         webhook_http=webhook_http,
         mode=opts.mode,
-        source=description,
+        source=source.description,
         sec=sec,
+        replay=source.replay,
     )
-    return runtime, Watcher(runtime, source)
+    return runtime, Watcher(runtime, source.atom)
 
 
 def _sec_client(settings: Settings) -> SecClient:
@@ -115,31 +116,41 @@ def _sec_client(settings: Settings) -> SecClient:
     )
 
 
-def _source(
-    settings: Settings, opts: ServeOptions, sec: SecClient | None
-) -> tuple[Clock, AtomSource | None, dict[str, object]]:
+class _Source(NamedTuple):
+    clock: Clock
+    atom: AtomSource | None
+    replay: ReplayFeed | None
+    description: dict[str, object]
+
+
+def _source(settings: Settings, opts: ServeOptions, sec: SecClient | None) -> _Source:
     page = {"page_size": settings.feed_page_size, "max_start": settings.feed_max_start}
     if opts.mode == "replay":
-        if opts.replay_dir is None or not opts.replay_dir.is_dir():
-            raise ConfigurationError(f"--replay needs a directory, got {opts.replay_dir}")
-        clock: Clock = opts.clock or SystemClock()
-        feed = ReplayFeed(opts.replay_dir, clock, lag=settings.replay_lag)
-        if opts.clock is None:
-            clock = ReplayClock(opts.start or feed.earliest_acceptance(), opts.speed)
-            feed.clock = clock
-        description = {
-            "kind": "atom",
-            "replay_dir": str(opts.replay_dir),
-            "speed": opts.speed,
-            "filings": feed.filing_count(),
-            "lag_seconds": settings.replay_lag.total_seconds(),
-        }
-        return clock, AtomSource(feed.fetch_page, **page), description
+        return _replay_source(settings, opts, page)
     clock = opts.clock or SystemClock()
     if sec is None:
-        return clock, None, {"kind": "none"}
+        return _Source(clock, None, None, {"kind": "none"})
     fetch = live_page_fetcher(sec, settings.edgar_base_url)
-    return clock, AtomSource(fetch, **page), {"kind": "atom", "url": settings.edgar_base_url}
+    description: dict[str, object] = {"kind": "atom", "url": settings.edgar_base_url}
+    return _Source(clock, AtomSource(fetch, **page), None, description)
+
+
+def _replay_source(settings: Settings, opts: ServeOptions, page: dict[str, int]) -> _Source:
+    if opts.replay_dir is None or not opts.replay_dir.is_dir():
+        raise ConfigurationError(f"--replay needs a directory, got {opts.replay_dir}")
+    clock: Clock = opts.clock or SystemClock()
+    feed = ReplayFeed(opts.replay_dir, clock, lag=settings.replay_lag)
+    if opts.clock is None:
+        clock = ReplayClock(opts.start or feed.earliest_acceptance(), opts.speed)
+        feed.clock = clock
+    description: dict[str, object] = {
+        "kind": "atom",
+        "replay_dir": str(opts.replay_dir),
+        "speed": opts.speed,
+        "filings": feed.filing_count(),
+        "lag_seconds": settings.replay_lag.total_seconds(),
+    }
+    return _Source(clock, AtomSource(feed.fetch_page, **page), feed, description)
 
 
 async def _catalog(settings: Settings, sec: SecClient | None) -> TickerCatalog:

@@ -14,6 +14,7 @@ from sniper.config import Settings
 from sniper.db.session import on_commit
 from sniper.edgar.catalog import TickerCatalog
 from sniper.edgar.client import SecClient
+from sniper.edgar.replay import ReplayFeed
 from sniper.notify.hub import PushHub
 from sniper.notify.ssrf import Resolver
 
@@ -40,6 +41,7 @@ class Runtime:
     webhook_http: httpx.AsyncClient
     mode: str = "replay"  # replay | live | off
     sec: SecClient | None = None  # live mode only
+    replay: ReplayFeed | None = None  # replay mode only
     source: dict[str, Any] = field(default_factory=dict)
     stats: WatcherStats = field(default_factory=WatcherStats)
     wake_delivery: list[Any] = field(default_factory=list)

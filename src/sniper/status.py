@@ -8,15 +8,42 @@ from fastapi import APIRouter
 from sqlalchemy import func, select
 
 from sniper.accounts.auth import RuntimeDep, SessionDep
+from sniper.edgar.atom import MATCH_ROLES
 from sniper.kit.timefmt import iso_z
 from sniper.models import Detection, Target
+from sniper.runtime import Runtime
 
 router = APIRouter(tags=["status"])
 
 
+def _upcoming(runtime: Runtime, limit: int = 5) -> list[dict[str, str]] | None:
+    """Replay only: the next filings with a ticker in the catalog, for demos."""
+    if runtime.replay is None:
+        return None
+    found = []
+    for filing in runtime.replay.upcoming(500):
+        tickers = [
+            t for cik in filing.ciks_for(MATCH_ROLES) for t in runtime.catalog.tickers_for_cik(cik)
+        ]
+        if tickers:
+            found.append(
+                {
+                    "ticker": tickers[0],
+                    "form_type": filing.form_type,
+                    "accepted_at": iso_z(filing.accepted_at),
+                    "accession_number": filing.accession_number,
+                }
+            )
+        if len(found) == limit:
+            break
+    return found
+
+
 @router.get("/api/v1/status")
 async def status(session: SessionDep, runtime: RuntimeDep) -> dict[str, Any]:
-    """`{status, mode, clock_time, source{..}, counts{..}, watcher{..}}`."""
+    """`{status, mode, clock_time, source{..}, counts{..}, upcoming[..] | null, watcher{..}}`.
+
+    `upcoming` (replay mode) lists the next filings of catalog tickers the replay will show."""
     by_status = dict(
         (await session.execute(select(Target.status, func.count()).group_by(Target.status))).all()
     )
@@ -37,6 +64,7 @@ async def status(session: SessionDep, runtime: RuntimeDep) -> dict[str, Any]:
             "filings_detected": detections,
             "hits": hits,
         },
+        "upcoming": _upcoming(runtime),
         "watcher": {
             "polls": stats.polls,
             "last_poll_at": iso_z(stats.last_poll_at) if stats.last_poll_at else None,

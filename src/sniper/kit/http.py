@@ -33,7 +33,9 @@ def request_id(request: Request) -> str:
 
 def _error_response(request: Request, error: SniperError) -> JSONResponse:
     rid = request_id(request)
-    body = render_sniper(error, request_id=rid, timestamp=iso_z(datetime.now(UTC)))
+    runtime = getattr(request.app.state, "runtime", None)
+    now = runtime.wall_clock.now() if runtime is not None else datetime.now(UTC)
+    body = render_sniper(error, request_id=rid, timestamp=iso_z(now))
     headers = {"X-Request-ID": rid}
     if error.status == 401:
         headers["WWW-Authenticate"] = "Bearer"

@@ -27,6 +27,7 @@ from sniper.targets.matcher import Candidate, CikIndex
 
 logger = logging.getLogger(__name__)
 SEEN_HORIZON = timedelta(days=3)
+MAX_SEEN_IN_MEMORY = 100_000
 
 
 def candidate(target: Target) -> Candidate:
@@ -109,6 +110,8 @@ class Watcher:
         async with transaction(self.runtime.sessions) as session:
             hits = await fire_matches(session, self.runtime, filings)
         seen.update(f.accession_number for f in filings)
+        if len(seen) > MAX_SEEN_IN_MEMORY:  # reload the recent ones from the database
+            self._seen = None
         stats.filings_detected += len(filings)
         stats.hits += hits
         return hits
