@@ -8,6 +8,8 @@ due while the process was down.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sniper.accounts.service import debit_up_to
@@ -70,6 +72,19 @@ async def record_hit(
         now=now,
         details={"accession_number": filing.accession_number},
     )
+    _notify_hit(session, runtime, target, filing, now)
+    return target
+
+
+def _notify_hit(
+    session: AsyncSession,
+    runtime: Runtime,
+    target: Target,
+    filing: DetectedFiling,
+    now: datetime,
+) -> None:
+    """Outbox row for the webhook (when the target has a URL) and the WebSocket push, both in
+    the hit's transaction; the worker wake-up and the push fire after it commits."""
     delivery_id = events.new_delivery_id()
     body = events.filing_hit_body(target, filing, delivery_id=delivery_id, detected_at=now)
     if target.webhook_url:
@@ -88,6 +103,6 @@ async def record_hit(
             )
         )
         on_commit(session, runtime.notify_delivery)
-    frame = events.push("sniper.filing_hit", body)
-    runtime.publish_on_commit(session, [(target.account_id, frame)])
-    return target
+    runtime.publish_on_commit(
+        session, [(target.account_id, events.push("sniper.filing_hit", body))]
+    )

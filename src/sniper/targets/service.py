@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sniper.edgar.catalog import normalize_ticker
+from sniper.edgar.catalog import CatalogEntry, normalize_ticker
 from sniper.errors import NotFound, PaymentRequired
 from sniper.kit.ids import is_target_id, new_target_id
 from sniper.models import Account, Target
@@ -50,8 +51,28 @@ async def create_target(
     check_slots(
         await repo.overlapping_windows(session, account.id, start, end), start=start, slots=slots
     )
+    target = _new_target(runtime, account, entry, start, end, form_types, webhook_url)
+    session.add(target)
+    await session.flush()
+    if target.status == "ACTIVE":
+        message = events.lifecycle_event("sniper.target_activated", target)
+        runtime.publish_on_commit(session, [(account.id, message)])
+    return target
+
+
+def _new_target(
+    runtime: Runtime,
+    account: Account,
+    entry: CatalogEntry,
+    start: datetime,
+    end: datetime,
+    form_types: list[str] | None,
+    webhook_url: str | None,
+) -> Target:
+    """A target row: ACTIVE when its window has begun, else CREATED."""
+    now = runtime.clock.now()
     active = start <= now
-    target = Target(
+    return Target(
         id=new_target_id(),
         account_id=account.id,
         ticker=entry.ticker,
@@ -66,12 +87,6 @@ async def create_target(
         created_at=now,
         activated_at=now if active else None,
     )
-    session.add(target)
-    await session.flush()
-    if active:
-        message = events.lifecycle_event("sniper.target_activated", target)
-        runtime.publish_on_commit(session, [(account.id, message)])
-    return target
 
 
 def _check_tokens(runtime: Runtime, account: Account) -> None:
