@@ -51,7 +51,7 @@ async def create_target(
     check_slots(
         await repo.overlapping_windows(session, account.id, start, end), start=start, slots=slots
     )
-    target = _new_target(runtime, account, entry, start, end, form_types, webhook_url)
+    target = _new_target(runtime, account, entry, (start, end), form_types, webhook_url, now)
     session.add(target)
     await session.flush()
     if target.status == "ACTIVE":
@@ -64,13 +64,14 @@ def _new_target(
     runtime: Runtime,
     account: Account,
     entry: CatalogEntry,
-    start: datetime,
-    end: datetime,
+    window: tuple[datetime, datetime],
     form_types: list[str] | None,
     webhook_url: str | None,
+    now: datetime,
 ) -> Target:
-    """A target row: ACTIVE when its window has begun, else CREATED."""
-    now = runtime.clock.now()
+    """A target row: ACTIVE when its window has begun at `now` (the request's time), else
+    CREATED."""
+    start, end = window
     active = start <= now
     return Target(
         id=new_target_id(),
