@@ -92,6 +92,17 @@ async def test_503_on_the_first_page_is_an_error(site: tuple[LocalServer, FeedSi
             await AtomSource(live_page_fetcher(client, server.url)).poll(never_seen)
 
 
+async def test_503_inside_the_feed_fails_the_poll(
+    site: tuple[LocalServer, FeedSite], fetcher: PageFetcher
+) -> None:
+    """Ending quietly at page 3 would mark pages 0-2 seen and never read pages 4-50."""
+    server, _ = site
+    serve_recorded = server.handler
+    server.handler = lambda r: Reply(503, b"busy") if "start=300&" in r.path else serve_recorded(r)
+    with pytest.raises(EdgarUnavailable):
+        await AtomSource(fetcher).poll(never_seen)
+
+
 async def test_html_instead_of_atom_raises(site: tuple[LocalServer, FeedSite]) -> None:
     server, _ = site
     server.handler = lambda _: Reply(200, b"<html><body>Undeclared tool</body></html>")

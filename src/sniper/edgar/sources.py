@@ -38,6 +38,10 @@ def live_page_fetcher(client: SecClient, base_url: str) -> PageFetcher:
     return fetch
 
 
+# The recorded crawl: start=5000 was the last page served, start=5100 answered HTTP 503.
+FEED_END_START = 5100
+
+
 class AtomSource:
     """Incremental poller of the getcurrent feed: `await poll(is_seen)` -> new filings.
 
@@ -62,11 +66,12 @@ class AtomSource:
 
     async def _page(self, start: int) -> tuple[list[FeedEntry], bool] | None:
         """(entries, is_last_page) of the page at `start`, or None when EDGAR answers 503 past
-        the first page (its end-of-feed answer). A 503 on page 0 is raised."""
+        the feed's end (`start` >= FEED_END_START). A 503 inside the feed is raised: ending the
+        poll there would mark the pages before it seen and never read the pages after it."""
         try:
             content = await self._fetch_page(start, self.page_size)
         except EdgarUnavailable as exc:
-            if exc.status == 503 and start > 0:
+            if exc.status == 503 and start >= FEED_END_START:
                 return None
             raise
         parsed = parse_feed_document(content)
