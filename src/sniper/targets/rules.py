@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sniper.errors import BadRequest, PaymentRequired
-from sniper.kit.timefmt import parse_iso
+from sniper.kit.timefmt import iso_z, parse_iso
 from sniper.targets.matcher import normalize_form_type
 
 MAX_WINDOW = timedelta(hours=24)
@@ -100,6 +100,6 @@ def check_slots(
         details={
             "slots": slots,
             "in_use": in_use,
-            "earliest_free_at": earliest.strftime("%Y-%m-%dT%H:%M:%SZ") if earliest else None,
+            "earliest_free_at": iso_z(earliest) if earliest else None,
         },
     )
