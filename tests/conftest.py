@@ -3,9 +3,10 @@ SNIPER_TEST_DATABASE_URL is set), settings, a manual clock, the app and an API c
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,6 +14,8 @@ from pathlib import Path
 import httpx
 import pytest
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from sniper.accounts import service as accounts
 from sniper.app import ServeOptions, create_app
@@ -31,12 +34,34 @@ REPLAY_NOON = datetime(2025, 12, 12, 14, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = os.environ.get("SNIPER_TEST_DATABASE_URL") or (
-        f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db') / 'sniper-test.db'}"
-    )
-    upgrade(url)
-    return url
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Migrated from nothing once per test session: a fresh SQLite file, or a fresh PostgreSQL
+    database created beside the one SNIPER_TEST_DATABASE_URL names (so concurrent runs on one
+    server do not share tables) and dropped afterwards."""
+    base = os.environ.get("SNIPER_TEST_DATABASE_URL")
+    if not base:
+        url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db') / 'sniper-test.db'}"
+        upgrade(url)
+        yield url
+        return
+    name = f"sniper_test_{os.getpid()}"
+    asyncio.run(_admin(base, f"DROP DATABASE IF EXISTS {name}", f"CREATE DATABASE {name}"))
+    url = make_url(base).set(database=name).render_as_string(hide_password=False)
+    try:
+        upgrade(url)
+        yield url
+    finally:
+        asyncio.run(_admin(base, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+
+
+async def _admin(url: str, *statements: str) -> None:
+    engine = create_async_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as connection:
+            for statement in statements:
+                await connection.execute(text(statement))
+    finally:
+        await engine.dispose()
 
 
 async def _truncate(url: str) -> None:
