@@ -27,6 +27,7 @@ from sniper.db.migrate import upgrade
 from sniper.db.session import transaction
 from sniper.runtime import Runtime
 from sniper.targets.watcher import Watcher
+from tests.support.cli import cli_environment
 from tests.support.paths import ATOM_DIR, CATALOG_PATH
 
 # 2025-12-12 09:00 ET, inside the recorded crawl (2025-12-11 16:31 to 2025-12-12 18:02 ET).
@@ -91,6 +92,12 @@ async def settings(database_url: str) -> AsyncIterator[Settings]:
         ws_heartbeat=0.2,  # type: ignore[arg-type]
     )
     await _truncate(database_url)
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path) -> dict[str, str]:
+    """Environment for `sniper` subprocesses: a fresh SQLite file, the recorded catalog."""
+    return cli_environment(tmp_path)
 
 
 @pytest.fixture

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,23 +11,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.support.paths import ATOM_DIR, CATALOG_PATH
-
-SNIPER = [sys.executable, "-m", "sniper"]
-
-
-@pytest.fixture
-def cli_env(tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SNIPER_")}
-    env |= {
-        "SNIPER_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}",
-        "SNIPER_CATALOG_PATH": str(CATALOG_PATH),
-    }
-    return env
-
-
-def sniper(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*SNIPER, *args], env=env, capture_output=True, text=True, timeout=60)
+from tests.support.cli import SNIPER, sniper
+from tests.support.paths import ATOM_DIR
 
 
 def test_accounts_and_keys(cli_env: dict[str, str]) -> None:

@@ -4,50 +4,24 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import sys
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated
 
 import typer
 import uvicorn
-from rich.console import Console
 
-from sniper.accounts import service as accounts
+from sniper.accounts.cli import accounts_app, keys_app
 from sniper.app import ConfigurationError, ServeOptions, create_app
-from sniper.clock import SystemClock
 from sniper.config import Settings
 from sniper.db import migrate as migrations
-from sniper.db.engine import AsyncSession, create_engine, session_factory
-from sniper.db.session import transaction
-from sniper.errors import SniperError
+from sniper.kit.cli import err
 from sniper.kit.timefmt import parse_iso
 
 app = typer.Typer(
     help="Sniper: snipe SEC filings the moment EDGAR publishes them.", no_args_is_help=True
 )
-accounts_app = typer.Typer(help="Accounts.", no_args_is_help=True)
-keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
 app.add_typer(accounts_app, name="accounts")
 app.add_typer(keys_app, name="keys")
-err = Console(stderr=True)
-T = TypeVar("T")
-
-
-def _in_transaction(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
-    async def run() -> T:
-        engine = create_engine(settings.database_url)
-        try:
-            async with transaction(session_factory(engine)) as session:
-                return await work(session)
-        finally:
-            await engine.dispose()
-
-    try:
-        return asyncio.run(run())
-    except SniperError as exc:
-        err.print(f"[red]error:[/red] {exc.message}")
-        raise typer.Exit(1) from exc
 
 
 @app.command()
@@ -124,39 +98,6 @@ async def _run_workers(settings: Settings, options: ServeOptions) -> None:
     async with service.router.lifespan_context(service):
         err.print("sniper worker running; Ctrl-C stops it")
         await stop.wait()
-
-
-@accounts_app.command("create")
-def accounts_create(
-    name: str,
-    plan: Annotated[str, typer.Option(help="free or paid")] = "free",
-    tokens: Annotated[int, typer.Option(help="Initial token grant.")] = 0,
-    admin: bool = False,
-) -> None:
-    """Create an account."""
-    settings = Settings()
-
-    async def work(session: AsyncSession) -> str:
-        account = await accounts.create_account(
-            session, name=name, plan=plan, tokens=tokens, admin=admin, now=SystemClock().now()
-        )
-        return f"created account {account.name} (plan {account.plan}, {tokens} tokens)"
-
-    err.print(_in_transaction(settings, work))
-
-
-@keys_app.command("create")
-def keys_create(name: str) -> None:
-    """Create an API key for account NAME; prints only the key (shown once)."""
-    settings = Settings()
-
-    async def work(session: AsyncSession) -> str:
-        account = await accounts.require_account(session, name)
-        return await accounts.create_api_key(
-            session, account, secret_key=settings.secret_key, now=SystemClock().now()
-        )
-
-    sys.stdout.write(_in_transaction(settings, work) + "\n")
 
 
 def main() -> None:

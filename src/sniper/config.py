@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     free_plan_slots: int = Field(default=0, ge=0)
     paid_plan_slots: int = Field(default=5, ge=0)
     hit_cost: int = Field(default=1, ge=0)
+    free_plan_tokens: int = Field(default=2_000, ge=0, description="Monthly quota.")
+    paid_plan_tokens: int = Field(default=200_000, ge=0, description="Monthly quota.")
     expiry_grace: timedelta = timedelta(seconds=120)
 
     # EDGAR access.
@@ -86,6 +88,10 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [float(part) for part in value.split(",") if part.strip()]
         return value
+
+    def plan_tokens(self, plan: str) -> int:
+        """Monthly token quota of `plan` (Finradar: free 2,000, paid 200,000)."""
+        return self.paid_plan_tokens if plan == "paid" else self.free_plan_tokens
 
     def plan_slots(self, plan: str) -> int:
         """Concurrent sniper slots of `plan` (`free` or `paid`)."""

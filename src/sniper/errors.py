@@ -3,7 +3,8 @@
     SniperError(message, status, code, details)
     ├── BadRequest            400  BAD_REQUEST (or a specific code such as UNKNOWN_TICKER)
     ├── Unauthorized          401  UNAUTHORIZED
-    ├── PaymentRequired       402  SNIPER_SLOTS_EXHAUSTED / INSUFFICIENT_TOKENS
+    ├── PaymentRequired       402  SNIPER_SLOTS_EXHAUSTED
+    │   └── InsufficientTokens 402 INSUFFICIENT_TOKENS (Finradar fields also at top level)
     ├── Forbidden             403  FORBIDDEN
     ├── NotFound              404  NOT_FOUND
     └── Conflict              409  CONFLICT
@@ -46,6 +47,13 @@ class PaymentRequired(SniperError):
     code = "PAYMENT_REQUIRED"
 
 
+class InsufficientTokens(PaymentRequired):
+    """402 whose body also carries Finradar's top-level `current_balance`, `required_cost`,
+    `next_refill_at`, `plan`, `upgrade_url` (seeds README), besides `error.details`."""
+
+    code = "INSUFFICIENT_TOKENS"
+
+
 class Forbidden(SniperError):
     status = 403
     code = "FORBIDDEN"
@@ -72,4 +80,7 @@ def _sniper_body(request_id: str, timestamp: str, error: SniperError) -> dict[st
 
 def render_sniper(error: SniperError, *, request_id: str, timestamp: str) -> dict[str, Any]:
     """Finradar surface body (seeds 000-002)."""
-    return _sniper_body(request_id, timestamp, error)
+    body = _sniper_body(request_id, timestamp, error)
+    if isinstance(error, InsufficientTokens):
+        body |= error.details
+    return body

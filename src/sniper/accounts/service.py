@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sniper.accounts import audit
 from sniper.accounts.keys import display_prefix, key_digest, new_api_key
 from sniper.errors import BadRequest, Conflict, NotFound
 from sniper.models import Account, ApiKey, LedgerEntry
 from sniper.notify.signing import new_webhook_secret
+from sniper.notify.urls import validate_webhook_url
+from sniper.runtime import Runtime
 
 PLANS = ("free", "paid")
 
@@ -54,20 +58,68 @@ async def require_account(session: AsyncSession, name: str) -> Account:
 
 
 async def create_api_key(
-    session: AsyncSession, account: Account, *, secret_key: str, now: datetime
+    session: AsyncSession,
+    account: Account,
+    *,
+    secret_key: str,
+    now: datetime,
+    actor: str = "cli",
 ) -> str:
     """Create a key for `account` and return it; only its digest and prefix are stored."""
     plaintext = new_api_key()
+    prefix = display_prefix(plaintext)
     session.add(
         ApiKey(
             account_id=account.id,
-            prefix=display_prefix(plaintext),
+            prefix=prefix,
             digest=key_digest(secret_key, plaintext),
             created_at=now,
         )
     )
+    audit.record(
+        session,
+        account_id=account.id,
+        actor=actor,
+        action="api_key.created",
+        subject=prefix,
+        now=now,
+    )
     await session.flush()
     return plaintext
+
+
+async def list_api_keys(session: AsyncSession, account: Account) -> Sequence[ApiKey]:
+    """The account's keys (prefix, created, revoked), oldest first."""
+    result = await session.execute(
+        select(ApiKey).where(ApiKey.account_id == account.id).order_by(ApiKey.id)
+    )
+    return result.scalars().all()
+
+
+async def revoke_api_key(
+    session: AsyncSession, prefix: str, *, now: datetime, actor: str = "cli"
+) -> tuple[ApiKey, bool]:
+    """Revoke the key with display `prefix`; `(key, changed)`, idempotent on a revoked key.
+
+    Raises NotFound for no match and BadRequest when the prefix names several keys."""
+    keys = (await session.execute(select(ApiKey).where(ApiKey.prefix == prefix))).scalars().all()
+    if not keys:
+        raise NotFound(f"no API key with prefix {prefix!r}")
+    if len(keys) > 1:
+        raise BadRequest(f"prefix {prefix!r} matches {len(keys)} keys", details={"field": "prefix"})
+    key = keys[0]
+    if key.revoked_at is not None:
+        return key, False
+    key.revoked_at = now
+    audit.record(
+        session,
+        account_id=key.account_id,
+        actor=actor,
+        action="api_key.revoked",
+        subject=prefix,
+        now=now,
+    )
+    return key, True
 
 
 async def authenticate(session: AsyncSession, api_key: str, *, secret_key: str) -> Account | None:
@@ -152,3 +204,11 @@ async def debit_up_to(
         )
     )
     return taken
+
+
+async def update_webhook_url(
+    session: AsyncSession, runtime: Runtime, account: Account, url: str | None
+) -> None:
+    """Set the account's default webhook URL (`""`/null clears it); 400 when unsafe."""
+    account.webhook_url = await validate_webhook_url(runtime, url)
+    await session.flush()

@@ -8,4 +8,12 @@ from sniper.models.ledger import LedgerEntry
 from sniper.models.target import Target
 from sniper.models.webhook_delivery import WebhookDelivery
 
-__all__ = ["Account", "ApiKey", "AuditEvent", "Detection", "LedgerEntry", "Target", "WebhookDelivery"]
+__all__ = [
+    "Account",
+    "ApiKey",
+    "AuditEvent",
+    "Detection",
+    "LedgerEntry",
+    "Target",
+    "WebhookDelivery",
+]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
 from sniper.accounts.auth import CurrentAccount, RuntimeDep, SessionDep
+from sniper.kit.http import request_id
 from sniper.targets import service
 from sniper.targets.schemas import (
     CreateTargetRequest,
@@ -52,10 +53,16 @@ async def list_targets(
 
 @router.post("/targets/{target_id}/stop", response_model=StopResult)
 async def stop_target(
-    target_id: str, session: SessionDep, runtime: RuntimeDep, account: CurrentAccount
+    target_id: str,
+    request: Request,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    account: CurrentAccount,
 ) -> StopResult:
     """Stop a target; idempotent, 404 for unknown or another account's target (seed 000)."""
-    target, slots = await service.stop_target(session, runtime, account, target_id)
+    target, slots = await service.stop_target(
+        session, runtime, account, target_id, request_id=request_id(request)
+    )
     return StopResult(
         target_id=target.id,
         ticker=target.ticker,

@@ -7,12 +7,13 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sniper.accounts import audit
 from sniper.edgar.catalog import CatalogEntry, normalize_ticker
-from sniper.errors import NotFound, PaymentRequired
+from sniper.errors import InsufficientTokens, NotFound
 from sniper.kit.ids import is_target_id, new_target_id
 from sniper.models import Account, Target
 from sniper.notify import events
-from sniper.notify.ssrf import UnsafeWebhookUrl, check_webhook_url
+from sniper.notify.urls import validate_webhook_url
 from sniper.runtime import Runtime
 from sniper.targets import repository as repo
 from sniper.targets.rules import (
@@ -93,10 +94,9 @@ def _new_target(
 def _check_tokens(runtime: Runtime, account: Account) -> None:
     cost = runtime.settings.hit_cost
     if account.token_balance < cost:
-        raise PaymentRequired(
+        raise InsufficientTokens(
             f"Insufficient token balance: a hit costs {cost}, the balance is "
             f"{account.token_balance}",
-            code="INSUFFICIENT_TOKENS",
             details={
                 "current_balance": account.token_balance,
                 "required_cost": cost,
@@ -108,16 +108,8 @@ def _check_tokens(runtime: Runtime, account: Account) -> None:
 
 
 async def _webhook_url(runtime: Runtime, explicit: str | None, default: str | None) -> str | None:
-    url = (explicit.strip() if explicit is not None else default) or None
-    if url is None:
-        return None
-    try:
-        await check_webhook_url(
-            url, allow_networks=runtime.settings.webhook_allow_networks, resolver=runtime.resolver
-        )
-    except UnsafeWebhookUrl as exc:
-        raise invalid("webhook_url", str(exc), code="INVALID_WEBHOOK_URL") from exc
-    return url
+    """The target's URL: the explicit one when given, else the account default."""
+    return await validate_webhook_url(runtime, explicit if explicit is not None else default)
 
 
 async def list_targets(
@@ -151,7 +143,11 @@ def slots_available(runtime: Runtime, account: Account, active_count: int) -> in
 
 
 async def stop_target(
-    session: AsyncSession, runtime: Runtime, account: Account, target_id: str
+    session: AsyncSession,
+    runtime: Runtime,
+    account: Account,
+    target_id: str,
+    request_id: str | None = None,
 ) -> tuple[Target, int]:
     """Stop an open target (`manual_stop`); idempotent on a stopped one. 404 if not owned."""
     if not is_target_id(target_id):
@@ -170,6 +166,15 @@ async def stop_target(
     if target is None:
         raise NotFound(f"target {target_id!r} not found")
     if changed:
+        audit.record(
+            session,
+            account_id=account.id,
+            actor=f"account:{account.id}",
+            action="target.manual_stop",
+            subject=target_id,
+            now=now,
+            request_id=request_id,
+        )
         message = events.lifecycle_event("sniper.target_stopped", target)
         runtime.publish_on_commit(session, [(account.id, message)])
     active = await repo.count_active(session, account.id)

@@ -32,8 +32,10 @@ def upgrade() -> None:
         sa.Column("details", JSON, nullable=False),
         sa.Column("created_at", sniper.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["account_id"], ["accounts.id"],
-            name=op.f("fk_audit_events_account_id_accounts"), ondelete="SET NULL",
+            ["account_id"],
+            ["accounts.id"],
+            name=op.f("fk_audit_events_account_id_accounts"),
+            ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_events")),
     )
