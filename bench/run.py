@@ -6,6 +6,12 @@ Benchmarks, each a module whose `run()` returns `(benchmark, ours, peer / refere
 - `bench.bench_matcher`: matching the 3,315 recorded filings against 100,000 active targets
   (in memory and the SQLite lookup `fire_matches` runs per poll);
 - `bench.bench_latency`: feed page in -> webhook received at a local receiver, end to end.
+- `bench.bench_delivery`: durable delivery, deliveries/s from a 1,000-hit backlog and hit commit
+  -> webhook received (p50 / p99);
+- `bench.bench_13f`: parsing the 25,000-row 13F information table, ours against edgartools
+  (rows/s, peak memory);
+- `bench.bench_throughput`: authenticated `GET /api/v1/sniper/targets` against `sniper serve`,
+  2 threads x 32 connections for 30 s (wrk when installed), req/s and p50 / p99 (RELIABILITY F12).
 
 A benchmark that is missing or fails prints a row saying so; the exit status is then 1.
 Needs `../shared/edgar/` beside the repository (the recorded EDGAR data).
@@ -34,6 +40,9 @@ BENCHMARKS = (
     ("Atom page parse", "bench.bench_atom"),
     ("matcher throughput", "bench.bench_matcher"),
     ("webhook latency", "bench.bench_latency"),
+    ("webhook delivery", "bench.bench_delivery"),
+    ("13F table parse", "bench.bench_13f"),
+    ("API throughput", "bench.bench_throughput"),
 )
 
 

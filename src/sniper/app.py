@@ -22,7 +22,9 @@ from sniper.edgar.catalog import TickerCatalog
 from sniper.edgar.client import SecClient, build_sec_client
 from sniper.edgar.replay import ReplayFeed
 from sniper.edgar.sources import AtomSource, live_page_fetcher
-from sniper.kit import http
+from sniper.filings.resources import build_pipeline_resources
+from sniper.kit import accesslog, http, openapi
+from sniper.kit.ratelimit import RateLimiter
 from sniper.notify.hub import PushHub
 from sniper.runtime import Runtime
 from sniper.targets.watcher import Watcher
@@ -71,8 +73,9 @@ def create_app(settings: Settings, options: ServeOptions | None = None) -> FastA
                 await asyncio.gather(*tasks, return_exceptions=True)
 
     app = FastAPI(title="Sniper", version="0.1.0", lifespan=lifespan)
-    http.install(app)
+    http.install(app, max_body_bytes=settings.max_body_bytes)
     api.mount(app)
+    openapi.install(app)
     return app
 
 
@@ -91,6 +94,9 @@ async def _build(
         stack.push_async_callback(sec.aclose)
     webhook_http = httpx.AsyncClient(follow_redirects=False, trust_env=False)
     stack.push_async_callback(webhook_http.aclose)
+    limiter = RateLimiter.from_settings(settings)
+    stack.push_async_callback(limiter.aclose)
+    accesslog.ensure_handler()
     source = _source(settings, opts, sec)
     runtime = Runtime(
         settings=settings,
@@ -104,7 +110,9 @@ async def _build(
         source=source.description,
         sec=sec,
         replay=source.replay,
+        limiter=limiter,
     )
+    runtime.pipeline = await build_pipeline_resources(settings, opts.mode, sec, stack)
     return runtime, Watcher(runtime, source.atom)
 
 

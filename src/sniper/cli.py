@@ -14,14 +14,19 @@ from sniper.accounts.cli import accounts_app, keys_app
 from sniper.app import ConfigurationError, ServeOptions, create_app
 from sniper.config import Settings
 from sniper.db import migrate as migrations
+from sniper.filings.cli import cusip_app, thirteenf_app
 from sniper.kit.cli import err
 from sniper.kit.timefmt import parse_iso
+from sniper.trading.control.cli import trading_app
 
 app = typer.Typer(
     help="Sniper: snipe SEC filings the moment EDGAR publishes them.", no_args_is_help=True
 )
 app.add_typer(accounts_app, name="accounts")
 app.add_typer(keys_app, name="keys")
+app.add_typer(thirteenf_app, name="13f")
+app.add_typer(cusip_app, name="cusip")
+app.add_typer(trading_app, name="trading")
 
 
 @app.command()
@@ -70,7 +75,13 @@ def serve(
     options = _options(settings, replay, speed, start, workers)
     migrations.upgrade(settings.database_url)
     try:
-        uvicorn.run(create_app(settings, options), host=host, port=port, log_level="info")
+        uvicorn.run(
+            create_app(settings, options),
+            host=host,
+            port=port,
+            log_level="info",
+            access_log=False,  # sniper.access logs each request without the ?apiKey= query
+        )
     except ConfigurationError as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc

@@ -11,10 +11,13 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+import limits
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+# Standard Webhooks v1's example retry schedule, in seconds after each failed attempt.
+STANDARD_WEBHOOKS_DELAYS = (5.0, 300.0, 1800.0, 7200.0, 18000.0, 36000.0, 50400.0, 72000.0, 86400.0)
 
 
 class Settings(BaseSettings):
@@ -50,13 +53,50 @@ class Settings(BaseSettings):
     # Notifications.
     webhook_allow_networks: Annotated[list[IPNetwork], NoDecode] = Field(default_factory=list)
     webhook_timeout: timedelta = timedelta(seconds=15)
+    # Seconds to wait after failed attempt n (Standard Webhooks' example schedule: 5 s, 5 min,
+    # 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h; with the first attempt that is 10, the last
+    # ~75 h after the first), each +-`webhook_jitter`; then the delivery is dead.
     webhook_retry_delays: Annotated[list[float], NoDecode] = Field(
-        default_factory=lambda: [5.0, 300.0, 1800.0]
+        default_factory=lambda: list(STANDARD_WEBHOOKS_DELAYS)
     )
+    webhook_max_attempts: int | None = Field(default=None, ge=1)  # None: len(delays) + 1
+    webhook_backoff_cap: timedelta = timedelta(hours=24)  # delays past the schedule double to it
+    webhook_jitter: float = Field(default=0.2, ge=0, lt=1)
+    webhook_retry_after_max: timedelta = timedelta(hours=1)  # a receiver's Retry-After, clamped
+    webhook_lease: timedelta = timedelta(seconds=60)  # a claim's hold; must exceed the timeout
+    webhook_disable_after: timedelta = timedelta(days=5)  # failing with no success (Svix)
+    webhook_endpoint_concurrency: int = Field(default=4, ge=1)
+    webhook_max_in_flight: int = Field(default=64, ge=1)  # per worker process
+    webhook_secret_overlap: timedelta = timedelta(hours=24)  # old secret still signs this long
     ws_heartbeat: timedelta = timedelta(seconds=30)
 
     # Workers.
     sweep_interval: timedelta = timedelta(seconds=1)
+
+    # HTTP surface: per-account rate limits (a moving window, `limits` notation such as
+    # "600/minute"), shared across processes through Redis when `redis_url` is set
+    # ("redis://127.0.0.1:6379/0"; in-process memory otherwise), request body cap, and how long an
+    # Idempotency-Key answer is kept.
+    redis_url: str | None = None
+    redis_key_prefix: str = Field(default="sniper", min_length=1)
+    free_plan_rate_limit: str = "60/minute"
+    paid_plan_rate_limit: str = "600/minute"
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    idempotency_ttl: timedelta = timedelta(hours=24)
+
+    # Filing pipeline (sniper.filings). Base URLs default to SEC / OpenFIGI in live mode only;
+    # in replay and API-only mode they are off unless set (tests point them at local stand-ins),
+    # so nothing leaves the machine. Without an archives source a hit ends `parse_failed`.
+    edgar_archives_base_url: str | None = None  # live default: edgar_base_url
+    edgar_submissions_base_url: str | None = None  # live default: https://data.sec.gov
+    openfigi_api_key: str | None = None
+    openfigi_base_url: str | None = None  # live default: https://api.openfigi.com
+    filing_job_max_attempts: int = Field(default=5, ge=1)
+    filing_job_retry_base: timedelta = timedelta(seconds=30)  # doubles per attempt
+    filing_job_retry_cap: timedelta = timedelta(hours=1)
+    filing_job_lease: timedelta = timedelta(minutes=5)
+    candidate_urls_timeout: timedelta = timedelta(seconds=2)
+    candidate_urls_max: int = Field(default=10, ge=0, le=50)
 
     @field_validator(
         "expiry_grace",
@@ -65,8 +105,14 @@ class Settings(BaseSettings):
         "poll_interval",
         "replay_lag",
         "webhook_timeout",
+        "webhook_backoff_cap",
+        "webhook_retry_after_max",
+        "webhook_lease",
+        "webhook_disable_after",
+        "webhook_secret_overlap",
         "ws_heartbeat",
         "sweep_interval",
+        "idempotency_ttl",
         mode="before",
     )
     @classmethod
@@ -74,6 +120,17 @@ class Settings(BaseSettings):
         if isinstance(value, str) and value.replace(".", "", 1).isdigit():
             return float(value)
         return value
+
+    @field_validator(
+        "filing_job_retry_base",
+        "filing_job_retry_cap",
+        "filing_job_lease",
+        "candidate_urls_timeout",
+        mode="before",
+    )
+    @classmethod
+    def _pipeline_seconds(cls, value: object) -> object:
+        return cls._seconds(value)
 
     @field_validator("webhook_allow_networks", mode="before")
     @classmethod
@@ -88,6 +145,29 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [float(part) for part in value.split(",") if part.strip()]
         return value
+
+    @field_validator("webhook_retry_delays")
+    @classmethod
+    def _non_negative_delays(cls, value: list[float]) -> list[float]:
+        if any(delay < 0 for delay in value):
+            raise ValueError("webhook retry delays must be >= 0 seconds")
+        return value
+
+    @model_validator(mode="after")
+    def _lease_outlasts_timeout(self) -> Settings:
+        if self.webhook_lease <= self.webhook_timeout:
+            raise ValueError("webhook_lease must be longer than webhook_timeout")
+        return self
+
+    @field_validator("free_plan_rate_limit", "paid_plan_rate_limit")
+    @classmethod
+    def _rate_limit(cls, value: str) -> str:
+        limits.parse(value)  # ValueError on anything `limits` cannot read: fail at startup
+        return value
+
+    def plan_rate_limit(self, plan: str) -> str:
+        """Request limit of `plan` per account, e.g. "600/minute" (free 60/min, paid 600/min)."""
+        return self.paid_plan_rate_limit if plan == "paid" else self.free_plan_rate_limit
 
     def plan_tokens(self, plan: str) -> int:
         """Monthly token quota of `plan` (Finradar: free 2,000, paid 200,000)."""

@@ -7,7 +7,10 @@
     │   └── InsufficientTokens 402 INSUFFICIENT_TOKENS (Finradar fields also at top level)
     ├── Forbidden             403  FORBIDDEN
     ├── NotFound              404  NOT_FOUND
-    └── Conflict              409  CONFLICT
+    ├── Conflict              409  CONFLICT
+    ├── PayloadTooLarge       413  PAYLOAD_TOO_LARGE
+    ├── Unprocessable         422  UNPROCESSABLE_ENTITY (e.g. IDEMPOTENCY_KEY_REUSED)
+    └── TooManyRequests       429  RATE_LIMITED (details.retry_after → `Retry-After`)
 
 Business code raises these, never `HTTPException`. The sniper surface renders
 `{"status":"error","request_id","timestamp","error":{"code","message","details"}}`.
@@ -67,6 +70,23 @@ class NotFound(SniperError):
 class Conflict(SniperError):
     status = 409
     code = "CONFLICT"
+
+
+class PayloadTooLarge(SniperError):
+    status = 413
+    code = "PAYLOAD_TOO_LARGE"
+
+
+class Unprocessable(SniperError):
+    status = 422
+    code = "UNPROCESSABLE_ENTITY"
+
+
+class TooManyRequests(SniperError):
+    """429; `details["retry_after"]` (whole seconds) is also sent as the `Retry-After` header."""
+
+    status = 429
+    code = "RATE_LIMITED"
 
 
 def _sniper_body(request_id: str, timestamp: str, error: SniperError) -> dict[str, Any]:

@@ -15,6 +15,8 @@ from sniper.db.session import on_commit
 from sniper.edgar.catalog import TickerCatalog
 from sniper.edgar.client import SecClient
 from sniper.edgar.replay import ReplayFeed
+from sniper.filings.resources import PipelineResources
+from sniper.kit.ratelimit import RateLimiter
 from sniper.notify.hub import PushHub
 from sniper.notify.ssrf import Resolver
 
@@ -49,6 +51,9 @@ class Runtime:
     # while the service clock replays a past day.
     wall_clock: Clock = field(default_factory=SystemClock)
     resolver: Resolver | None = None  # None: the system resolver; tests inject a stub
+    limiter: RateLimiter | None = None  # None: requests are not rate limited
+    # Filing pipeline: archives / submissions / OpenFIGI clients and the worker wake-ups.
+    pipeline: PipelineResources = field(default_factory=PipelineResources)
 
     def publish_on_commit(
         self, session: AsyncSession, messages: list[tuple[int, dict[str, Any]]]

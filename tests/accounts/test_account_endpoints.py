@@ -111,6 +111,7 @@ async def test_user_webhook_url_set_clear_and_validate(harness: Harness) -> None
         "plan": "paid",
         "is_admin": False,
         "webhook_url": None,
+        "odds_format": "decimal",
         "created_at": "2025-12-12T14:00:00Z",
     }
     put = await h.client.put(

@@ -12,6 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sniper.accounts.service import authenticate
 from sniper.db.session import transaction
 from sniper.errors import NotFound, Unauthorized
+from sniper.kit import ratelimit
+from sniper.kit.openapi import documented_api_key
 from sniper.models import Account
 from sniper.runtime import Runtime
 
@@ -42,7 +44,14 @@ def api_key_from(request: Request) -> str | None:
     return request.headers.get("x-api-key") or request.query_params.get("apiKey") or None
 
 
-async def current_account(request: Request, session: SessionDep, runtime: RuntimeDep) -> Account:
+async def current_account(
+    request: Request,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    _schemes: Annotated[None, Depends(documented_api_key)],
+) -> Account:
+    """The account of the request's API key (401 when missing, unknown or revoked), counted
+    against its plan's rate limit (429 `RATE_LIMITED`, see `sniper.kit.ratelimit`)."""
     api_key = api_key_from(request)
     if not api_key:
         raise Unauthorized(
@@ -52,6 +61,7 @@ async def current_account(request: Request, session: SessionDep, runtime: Runtim
     if account is None:
         raise Unauthorized("Invalid or revoked API key")
     request.state.account_id = account.id
+    await ratelimit.enforce(runtime.limiter, request, f"account:{account.id}", account.plan)
     return account
 
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from sniper.accounts import ledger
 from sniper.accounts.auth import CurrentAccount, RuntimeDep, SessionDep
 from sniper.accounts.schemas import Balance, Transaction, Transactions, Usage, User, UserUpdate
-from sniper.accounts.service import update_webhook_url
+from sniper.accounts.service import update_odds_format, update_webhook_url
 from sniper.kit.envelope import Envelope, wrap
 
 router = APIRouter(prefix="/api/v1", tags=["account"])
@@ -81,6 +81,10 @@ async def put_user(
     runtime: RuntimeDep,
     account: CurrentAccount,
 ) -> Envelope[User]:
-    """Set (or with `""` clear) the default `webhook_url` of new targets."""
-    await update_webhook_url(session, runtime, account, body.webhook_url)
+    """Set (or with `""` clear) the default `webhook_url` of new targets, and/or the
+    `odds_format` preference; fields left out stay as they are."""
+    if "webhook_url" in body.model_fields_set:
+        await update_webhook_url(session, runtime, account, body.webhook_url)
+    if body.odds_format is not None:
+        await update_odds_format(session, account, body.odds_format)
     return wrap(request, runtime, User.model_validate(account))

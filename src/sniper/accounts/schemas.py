@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from sniper.targets.schemas import UTCStamp
+
+# 55-tech odds display preference (seed 004 `oddsFormat`), default `decimal`.
+OddsFormat = Literal["american", "decimal", "hong_kong", "fractional"]
 
 
 class Balance(BaseModel):
@@ -70,13 +73,22 @@ class User(BaseModel):
     plan: str
     is_admin: bool
     webhook_url: str | None
+    odds_format: OddsFormat
     created_at: UTCStamp
 
 
 class UserUpdate(BaseModel):
-    """`PUT /api/v1/user/`: `webhook_url` is the account default (≤ 512 chars); `""` or null
-    clears it."""
+    """`PUT /api/v1/user/`, at least one field: `webhook_url` is the account default (≤ 512
+    chars), `""` or null clears it; `odds_format` the odds display preference of the trading
+    control surface (seed 004 `oddsFormat`). A field left out stays as it is."""
 
     model_config = ConfigDict(extra="forbid")
 
-    webhook_url: Annotated[str | None, Field(max_length=512)]
+    webhook_url: Annotated[str | None, Field(max_length=512)] = None
+    odds_format: OddsFormat | None = None
+
+    @model_validator(mode="after")
+    def _something_to_change(self) -> UserUpdate:
+        if not self.model_fields_set:
+            raise ValueError("send webhook_url and/or odds_format")
+        return self

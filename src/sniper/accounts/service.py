@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -13,6 +14,7 @@ from sniper.accounts import audit
 from sniper.accounts.keys import display_prefix, key_digest, new_api_key
 from sniper.errors import BadRequest, Conflict, NotFound
 from sniper.models import Account, ApiKey, LedgerEntry
+from sniper.notify.service import reenable_endpoint
 from sniper.notify.signing import new_webhook_secret
 from sniper.notify.urls import validate_webhook_url
 from sniper.runtime import Runtime
@@ -123,13 +125,22 @@ async def revoke_api_key(
 
 
 async def authenticate(session: AsyncSession, api_key: str, *, secret_key: str) -> Account | None:
-    """The account owning an unrevoked `api_key`, or None."""
+    """The account owning an unrevoked `api_key`, or None.
+
+    Looked up by its HMAC-SHA256 digest (a unique index), then the stored digest is compared with
+    `hmac.compare_digest`, so the final comparison takes constant time whatever the database did.
+    """
+    digest = key_digest(secret_key, api_key)
     result = await session.execute(
-        select(Account)
+        select(Account, ApiKey.digest)
         .join(ApiKey, ApiKey.account_id == Account.id)
-        .where(ApiKey.digest == key_digest(secret_key, api_key), ApiKey.revoked_at.is_(None))
+        .where(ApiKey.digest == digest, ApiKey.revoked_at.is_(None))
     )
-    return result.scalar_one_or_none()
+    row = result.one_or_none()
+    if row is None or not hmac.compare_digest(row[1], digest):
+        return None
+    account: Account = row[0]
+    return account
 
 
 async def credit(
@@ -209,6 +220,17 @@ async def debit_up_to(
 async def update_webhook_url(
     session: AsyncSession, runtime: Runtime, account: Account, url: str | None
 ) -> None:
-    """Set the account's default webhook URL (`""`/null clears it); 400 when unsafe."""
+    """Set the account's default webhook URL (`""`/null clears it); 400 when unsafe. Setting a
+    URL whose endpoint was disabled (410, or failing for SNIPER_WEBHOOK_DISABLE_AFTER) re-enables
+    it."""
     account.webhook_url = await validate_webhook_url(runtime, url)
+    if account.webhook_url is not None:
+        await reenable_endpoint(session, account.id, account.webhook_url)
+    await session.flush()
+
+
+async def update_odds_format(session: AsyncSession, account: Account, odds_format: str) -> None:
+    """Set the odds display preference (`american`, `decimal`, `hong_kong`, `fractional`; the
+    schema validates it), shown as `oddsFormat` on the trading-control surface (seed 004)."""
+    account.odds_format = odds_format
     await session.flush()

@@ -2,7 +2,10 @@
 
 Every response carries `X-Request-ID` (the caller's, when it sent a sane one). Request validation
 failures are 400 on the sniper surface with a message naming the field; unexpected exceptions
-are a 500 in the same body shape, never a stack trace.
+are a 500 in the same body shape, never a stack trace. A 405 lists every method of the path in
+`Allow`; a 429 carries `Retry-After`, and every rate-limited response the `X-RateLimit-*` headers
+(`sniper.kit.ratelimit`). `install` also adds the body size limit (`sniper.kit.bodylimit`) and
+the one-line-per-request access log (`sniper.kit.accesslog`).
 """
 
 from __future__ import annotations
@@ -19,6 +22,9 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from sniper.errors import BadRequest, SniperError, render_sniper
+from sniper.kit.accesslog import AccessLogMiddleware
+from sniper.kit.bodylimit import BodyLimitMiddleware
+from sniper.kit.openapi import allowed_methods
 from sniper.kit.timefmt import iso_z
 
 logger = logging.getLogger(__name__)
@@ -39,6 +45,8 @@ def _error_response(request: Request, error: SniperError) -> JSONResponse:
     headers = {"X-Request-ID": rid}
     if error.status == 401:
         headers["WWW-Authenticate"] = "Bearer"
+    if error.status == 429 and "retry_after" in error.details:
+        headers["Retry-After"] = str(error.details["retry_after"])
     return JSONResponse(body, status_code=error.status, headers=headers)
 
 
@@ -65,7 +73,12 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     error = SniperError(str(exc.detail), code="NOT_FOUND" if exc.status_code == 404 else "ERROR")
     error.status = exc.status_code
-    return _error_response(request, error)
+    response = _error_response(request, error)
+    response.headers.update(exc.headers or {})
+    methods = allowed_methods(request.app, request.url.path) if exc.status_code == 405 else []
+    if methods:  # RFC 9110: `Allow` lists every method of the resource, not one route's
+        response.headers["Allow"] = ", ".join(methods)
+    return response
 
 
 async def _unexpected(request: Request, exc: Exception) -> Response:
@@ -73,12 +86,15 @@ async def _unexpected(request: Request, exc: Exception) -> Response:
     return _error_response(request, SniperError("Unexpected server-side failure"))
 
 
-def install(app: FastAPI) -> None:
-    """Register the request-id middleware and the error handlers on `app`."""
+def install(app: FastAPI, *, max_body_bytes: int = 64 * 1024) -> None:
+    """Register the error handlers and, outermost first, the access log, the request-id
+    middleware (which also copies `request.state.rate_limit_headers` onto the response) and the
+    body size limit on `app`."""
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(SniperError, _sniper_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_bytes)
 
     @app.middleware("http")
     async def _request_id(
@@ -88,4 +104,7 @@ def install(app: FastAPI) -> None:
         request.state.request_id = incoming if _REQUEST_ID.match(incoming) else ""
         response = await call_next(request)
         response.headers["X-Request-ID"] = request_id(request)
+        response.headers.update(getattr(request.state, "rate_limit_headers", {}))
         return response
+
+    app.add_middleware(AccessLogMiddleware)

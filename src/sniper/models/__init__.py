@@ -3,17 +3,37 @@
 from sniper.models.account import Account
 from sniper.models.api_key import ApiKey
 from sniper.models.audit_event import AuditEvent
+from sniper.models.cusip_map import CusipMap
 from sniper.models.detection import Detection
+from sniper.models.filing import Filing
+from sniper.models.filing_job import FilingJob
+from sniper.models.form_13f_holding import Form13FHolding
+from sniper.models.idempotency_key import IdempotencyKey
 from sniper.models.ledger import LedgerEntry
 from sniper.models.target import Target
+from sniper.models.trading_client_control import TradingClientControl
+from sniper.models.trading_control_audit import TradingControlAudit
+from sniper.models.trading_system_control import TradingSystemControl
+from sniper.models.webhook_attempt import WebhookAttempt
 from sniper.models.webhook_delivery import WebhookDelivery
+from sniper.models.webhook_endpoint import WebhookEndpoint
 
 __all__ = [
     "Account",
     "ApiKey",
     "AuditEvent",
+    "CusipMap",
     "Detection",
+    "Filing",
+    "FilingJob",
+    "Form13FHolding",
+    "IdempotencyKey",
     "LedgerEntry",
     "Target",
+    "TradingClientControl",
+    "TradingControlAudit",
+    "TradingSystemControl",
+    "WebhookAttempt",
     "WebhookDelivery",
+    "WebhookEndpoint",
 ]

@@ -21,4 +21,14 @@ class Account(Base):
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     webhook_url: Mapped[str | None] = mapped_column(String(512), nullable=True)
     webhook_secret: Mapped[str] = mapped_column(String(100))
+    # After a rotation the previous secret still signs (a second `v1,` entry) until it expires.
+    webhook_previous_secret: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    webhook_previous_secret_expires_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime(), nullable=True
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # 55-tech client UI preference (seed 004 `oddsFormat`): american, decimal, hong_kong or
+    # fractional; set with `PUT /api/v1/user/`.
+    odds_format: Mapped[str] = mapped_column(
+        String(16), default="decimal", server_default="decimal"
+    )

@@ -1,113 +1,119 @@
-"""Webhook delivery from the outbox (simple retries; durable policy grows in a later issue).
+"""The webhook delivery worker: claim due outbox rows with a lease, run `webhook.deliver` on each.
 
-The hit transaction writes a `WebhookDelivery`; after commit the worker is woken, claims due rows
-(`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite runs one worker) by pushing `next_attempt_at` a
-lease ahead, sends outside any transaction, then records the outcome. A restart finds pending
-rows again, so nothing is lost; `delivery_id` is the same on every attempt.
+The hit transaction writes a `WebhookDelivery`; its commit wakes the worker
+(`Runtime.notify_delivery`), so the happy path sends at once with no polling delay. A claim
+(`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite runs one worker) leases the row for
+``SNIPER_WEBHOOK_LEASE`` (longer than the request timeout, checked by Settings) by pushing
+`next_attempt_at` to the lease's end, so a crashed worker's claim falls due again; the HTTP call
+itself happens outside any transaction (`tasks.deliver`). At most
+``SNIPER_WEBHOOK_ENDPOINT_CONCURRENCY`` (default 4) deliveries per endpoint are in flight, and
+``SNIPER_WEBHOOK_MAX_IN_FLIGHT`` per worker. Times are the service clock (`Runtime.clock`).
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
-from collections.abc import Sequence
-from datetime import timedelta
-
-from sqlalchemy import select, update
+import random
+from collections.abc import Callable, Collection
 
 from sniper.db.session import transaction
-from sniper.models import Account, WebhookDelivery
-from sniper.notify.sender import AttemptResult, send_webhook
+from sniper.notify import tasks
+from sniper.notify.policy import RetryPolicy
 from sniper.runtime import Runtime
 
 logger = logging.getLogger(__name__)
-LEASE = timedelta(seconds=60)
-BATCH = 20
-MAX_RETRY_AFTER_SECONDS = 3600.0  # a receiver's Retry-After is honoured up to an hour
+BATCH = 50
+REFILL_DELAY = 0.01  # seconds: gather finished deliveries into one claim
 
 
 class DeliveryWorker:
-    def __init__(self, runtime: Runtime) -> None:
+    """Claims and delivers webhooks for one process. `rng` drives the retry jitter (tests seed
+    it); `run` is the long-running loop, `run_due` one pass for tests and tools."""
+
+    def __init__(self, runtime: Runtime, *, rng: random.Random | None = None) -> None:
         self.runtime = runtime
+        self.rng = rng or random.Random()
+        self.policy = RetryPolicy.from_settings(runtime.settings)
         self.wake = asyncio.Event()
+        self._freed = asyncio.Event()
+        self.in_flight: set[str] = set()
         runtime.wake_delivery.append(self.wake)
 
-    async def _claim(self) -> Sequence[tuple[WebhookDelivery, str]]:
-        now = self.runtime.clock.now()
+    async def claim(self, limit: int, *, skip: Collection[str] = ()) -> list[tasks.Claim]:
+        """Lease up to `limit` due deliveries (not in `skip`) with what to send; they count as
+        in flight here until `deliver` ends."""
         async with transaction(self.runtime.sessions) as session:
-            due = await session.execute(
-                select(WebhookDelivery, Account.webhook_secret)
-                .join(Account, Account.id == WebhookDelivery.account_id)
-                .where(WebhookDelivery.status == "pending", WebhookDelivery.next_attempt_at <= now)
-                .order_by(WebhookDelivery.next_attempt_at)
-                .limit(BATCH)
-                .with_for_update(skip_locked=True, of=WebhookDelivery)
+            claims = await tasks.claim(
+                session, self.runtime, limit=limit, in_flight=self.in_flight, skip=skip
             )
-            claimed = [(row[0], row[1]) for row in due]
-            if claimed:
-                await session.execute(
-                    update(WebhookDelivery)
-                    .where(WebhookDelivery.id.in_([d.id for d, _ in claimed]))
-                    .values(next_attempt_at=now + LEASE)
-                )
-        return claimed
+        self.in_flight.update(claim.delivery_id for claim in claims)
+        return claims
 
-    async def _attempt(self, delivery: WebhookDelivery, secret: str) -> None:
-        settings = self.runtime.settings
-        result = await send_webhook(
-            self.runtime.webhook_http,
-            delivery.url,
-            secret=secret,
-            delivery_id=delivery.id,
-            body=json.dumps(delivery.payload, separators=(",", ":")).encode(),
-            timestamp=self.runtime.wall_clock.now(),
-            allow_networks=settings.webhook_allow_networks,
-            resolver=self.runtime.resolver,
-            timeout_seconds=settings.webhook_timeout.total_seconds(),
-        )
-        await self._record(delivery, result)
-
-    async def _record(self, delivery: WebhookDelivery, result: AttemptResult) -> None:
-        now = self.runtime.clock.now()
-        attempts = delivery.attempts + 1
-        delays = self.runtime.settings.webhook_retry_delays
-        values: dict[str, object] = {
-            "attempts": attempts,
-            "last_status_code": result.status_code,
-            "last_error": result.error,
-        }
-        if result.ok:
-            values |= {"status": "delivered", "delivered_at": now}
-        elif result.retryable and attempts <= len(delays):
-            retry_after = min(result.retry_after or 0.0, MAX_RETRY_AFTER_SECONDS)
-            delay = max(delays[attempts - 1], retry_after)
-            values |= {"next_attempt_at": now + timedelta(seconds=delay)}
-        else:
-            values |= {"status": "failed"}
-        async with transaction(self.runtime.sessions) as session:
-            await session.execute(
-                update(WebhookDelivery).where(WebhookDelivery.id == delivery.id).values(**values)
-            )
+    async def deliver(self, claim: tasks.Claim) -> str | None:
+        """Run job `webhook.deliver` for `claim`; errors are logged (the lease retries it)."""
+        try:
+            return await tasks.deliver(self.runtime, claim, policy=self.policy, rng=self.rng)
+        except Exception:
+            logger.exception("webhook.deliver %s failed", claim.delivery_id)
+            return None
+        finally:
+            self.in_flight.discard(claim.delivery_id)
 
     async def run_due(self) -> int:
-        """Send every due delivery once; returns how many were attempted."""
-        claimed = await self._claim()
-        await asyncio.gather(*(self._attempt(d, secret) for d, secret in claimed))
-        return len(claimed)
+        """Attempt every delivery due now at most once, in waves that respect the per-endpoint
+        limit; returns how many were claimed."""
+        attempted: set[str] = set()
+        while claims := await self.claim(BATCH, skip=attempted):
+            attempted.update(claim.delivery_id for claim in claims)
+            await asyncio.gather(*(self.deliver(claim) for claim in claims))
+        return len(attempted)
 
     async def run(self, stop: asyncio.Event, idle_seconds: float = 0.5) -> None:
-        """Loop until `stop`: send what is due, then wait for a wake-up or `idle_seconds`."""
-        while not stop.is_set():
-            self.wake.clear()  # before the pass: a wake during it triggers another pass
-            try:
-                await self.run_due()
-            except Exception:
-                logger.exception("webhook delivery pass failed")
-            waiter = asyncio.ensure_future(self.wake.wait())
-            stopper = asyncio.ensure_future(stop.wait())
-            await asyncio.wait(
-                {waiter, stopper}, timeout=idle_seconds, return_when=asyncio.FIRST_COMPLETED
-            )
-            waiter.cancel()
-            stopper.cancel()
+        """Until `stop`: claim while there is room, deliver each claim as its own task, then wait
+        for a wake-up or `idle_seconds` (retries falling due). A commit that wrote outbox rows
+        triggers a claim at once; finished deliveries trigger one after `REFILL_DELAY`, so one
+        claim refills the room several of them freed. Deliveries still running at the end are
+        cancelled; their leases expire and another pass retries them."""
+        running: set[asyncio.Task[str | None]] = set()
+        try:
+            while not stop.is_set():
+                self.wake.clear()  # before claiming: a wake during the pass triggers another
+                self._freed.clear()
+                room = self.runtime.settings.webhook_max_in_flight - len(running)
+                if room > 0:
+                    for claim in await self._claim_quietly(room):
+                        task = asyncio.create_task(self.deliver(claim), name="webhook.deliver")
+                        running.add(task)
+                        task.add_done_callback(self._finished(running))
+                await _first_of(self.wake, self._freed, stop, timeout=idle_seconds)
+                if self._freed.is_set() and not self.wake.is_set():
+                    await asyncio.sleep(REFILL_DELAY)
+        finally:
+            for task in running:
+                task.cancel()
+            await asyncio.gather(*running, return_exceptions=True)
+
+    async def _claim_quietly(self, limit: int) -> list[tasks.Claim]:
+        try:
+            return await self.claim(min(limit, BATCH))
+        except Exception:
+            logger.exception("claiming webhook deliveries failed")
+            return []
+
+    def _finished(
+        self, running: set[asyncio.Task[str | None]]
+    ) -> Callable[[asyncio.Task[str | None]], None]:
+        def done(task: asyncio.Task[str | None]) -> None:
+            running.discard(task)
+            self._freed.set()  # room for another claim, maybe the endpoint's next delivery
+
+        return done
+
+
+async def _first_of(*events: asyncio.Event, timeout: float) -> None:
+    """Wait until any of `events` is set, or `timeout` seconds pass."""
+    waiters = {asyncio.ensure_future(event.wait()) for event in events}
+    await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+    for waiter in waiters:
+        waiter.cancel()

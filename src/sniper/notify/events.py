@@ -2,7 +2,9 @@
 
 `sniper.filing_hit` body: `event_type`, `occurred_at` (EDGAR acceptance time), `delivery_id`,
 `target_id`, `payload{ticker, issuer_cik (10 digits), company_name, accession_number, form_type,
-filed_at, filing_url, filing_index_url, detected_at, detection_source}`. Times are ISO 8601 UTC.
+filed_at, filing_url, filing_index_url, detected_at, detection_source}`. `webhook.test` has the
+same envelope with `target_id` null. Push frames: `{"type":"event","event":..,"data":{..}}`,
+including `webhook.endpoint_disabled`. Times are ISO 8601 UTC.
 """
 
 from __future__ import annotations
@@ -74,5 +76,32 @@ def lifecycle_event(event: str, target: Target) -> dict[str, Any]:
             "start_time": iso_z(target.start_time),
             "end_time": iso_z(target.end_time),
             "stopped_at": iso_z(target.stopped_at) if target.stopped_at else None,
+        },
+    )
+
+
+def webhook_test_body(*, delivery_id: str, occurred_at: datetime) -> dict[str, Any]:
+    """The body of a `webhook.test` event: the hit envelope with a fixed payload, no target."""
+    return {
+        "event_type": "webhook.test",
+        "occurred_at": iso_z(occurred_at),
+        "delivery_id": delivery_id,
+        "target_id": None,
+        "payload": {"message": "Sniper test event: your endpoint is reachable and verifies."},
+    }
+
+
+def endpoint_disabled_event(
+    *, url: str, reason: str, disabled_at: datetime, first_failure_at: datetime | None
+) -> dict[str, Any]:
+    """`webhook.endpoint_disabled` push frame: the account's endpoint `url` gets no more
+    webhooks until the URL is set again or a delivery is redelivered."""
+    return push(
+        "webhook.endpoint_disabled",
+        {
+            "url": url,
+            "reason": reason,
+            "disabled_at": iso_z(disabled_at),
+            "first_failure_at": iso_z(first_failure_at) if first_failure_at else None,
         },
     )

@@ -55,7 +55,7 @@ async def send_webhook(
     http: httpx.AsyncClient,
     url: str,
     *,
-    secret: str,
+    secret: str | Sequence[str],
     delivery_id: str,
     body: bytes,
     timestamp: datetime,
@@ -64,7 +64,8 @@ async def send_webhook(
     timeout_seconds: float = 15.0,
 ) -> AttemptResult:
     """POST `body` (UTF-8 JSON bytes) to `url`, signed per Standard Webhooks v1 with `secret`
-    (``whsec_...``), ``webhook-id`` = `delivery_id`, ``webhook-timestamp`` = `timestamp`.
+    (``whsec_...``, or several during a rotation: one ``v1,`` signature each), ``webhook-id`` =
+    `delivery_id`, ``webhook-timestamp`` = `timestamp`.
 
     The whole attempt is bounded by `timeout_seconds`. An unsafe URL (see `check_webhook_url`)
     is a permanent failure and sends nothing; a host that does not resolve is retryable; a bad

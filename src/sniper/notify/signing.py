@@ -16,7 +16,7 @@ import hmac
 import math
 import re
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
 from standardwebhooks.webhooks import EmptyWebhookSecretError, Webhook
@@ -70,26 +70,35 @@ def _signature_bytes(key: bytes, msg_id: str, timestamp: datetime, text: str) ->
     return base64.b64decode(versioned.split(",", 1)[1])
 
 
-def sign_headers(secret: str, *, msg_id: str, timestamp: datetime, body: bytes) -> dict[str, str]:
+def sign_headers(
+    secret: str | Sequence[str], *, msg_id: str, timestamp: datetime, body: bytes
+) -> dict[str, str]:
     """Return the Standard Webhooks v1 request headers for one delivery attempt.
 
-    `secret` is ``whsec_<base64>``; `msg_id` is the delivery id (1-256 visible ASCII chars, the
-    same on every retry); `timestamp` is the attempt time (naive means UTC), sent as whole unix
-    seconds; `body` is the exact UTF-8 JSON bytes that will be POSTed. Returns lower-case
-    ``webhook-id``, ``webhook-timestamp``, ``webhook-signature`` (``v1,<base64>``) and
-    ``content-type: application/json``. Raises ``ValueError`` for a malformed secret or msg_id or
-    a body that is not UTF-8.
+    `secret` is ``whsec_<base64>``, or several of them during a rotation (current first): each
+    adds one space-separated ``v1,<base64>`` entry to ``webhook-signature``, so a receiver holding
+    any of them verifies (Standard Webhooks v1, "signature scheme"). `msg_id` is the delivery id
+    (1-256 visible ASCII chars, the same on every retry); `timestamp` is the attempt time (naive
+    means UTC), sent as whole unix seconds; `body` is the exact UTF-8 JSON bytes that will be
+    POSTed. Returns lower-case ``webhook-id``, ``webhook-timestamp``, ``webhook-signature`` and
+    ``content-type: application/json``. Raises ``ValueError`` for a malformed secret or msg_id,
+    no secret at all, or a body that is not UTF-8.
     """
     if not _MSG_ID_RE.fullmatch(msg_id):
         raise ValueError("msg_id must be 1-256 visible ASCII characters")
-    key = _secret_key(secret)
+    keys = [_secret_key(one) for one in ([secret] if isinstance(secret, str) else secret)]
+    if not keys:
+        raise ValueError("at least one webhook secret is needed")
     text = body.decode("utf-8")
     moment = _utc(timestamp)
-    digest = _signature_bytes(key, msg_id, moment, text)
+    signatures = [
+        "v1," + base64.b64encode(_signature_bytes(key, msg_id, moment, text)).decode("ascii")
+        for key in keys
+    ]
     return {
         "webhook-id": msg_id,
         "webhook-timestamp": str(math.floor(moment.timestamp())),
-        "webhook-signature": "v1," + base64.b64encode(digest).decode("ascii"),
+        "webhook-signature": " ".join(signatures),
         "content-type": "application/json",
     }
 

@@ -13,10 +13,11 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sniper.accounts.service import debit_up_to
-from sniper.db.session import on_commit
 from sniper.edgar.atom import DetectedFiling
-from sniper.models import Target, WebhookDelivery
+from sniper.filings import pipeline
+from sniper.models import Target
 from sniper.notify import events
+from sniper.notify.service import enqueue_webhook
 from sniper.runtime import Runtime
 from sniper.targets import repository as repo
 
@@ -48,7 +49,8 @@ async def record_hit(
     session: AsyncSession, runtime: Runtime, target_id: str, filing: DetectedFiling
 ) -> Target | None:
     """Fire `target_id` on `filing` if it is still open: stop it `filing_hit`, debit the hit
-    cost, write the webhook outbox row. Returns the target, or None if another transition won."""
+    cost, write the webhook outbox row and the filing pipeline's job. Returns the target, or
+    None if another transition won."""
     now = runtime.clock.now()
     changed = await repo.transition(
         session,
@@ -72,11 +74,12 @@ async def record_hit(
         now=now,
         details={"accession_number": filing.accession_number},
     )
-    _notify_hit(session, runtime, target, filing, now)
+    await _notify_hit(session, runtime, target, filing, now)
+    await pipeline.enqueue_hit(session, runtime, target, filing)  # processing_state "detected"
     return target
 
 
-def _notify_hit(
+async def _notify_hit(
     session: AsyncSession,
     runtime: Runtime,
     target: Target,
@@ -88,21 +91,15 @@ def _notify_hit(
     delivery_id = events.new_delivery_id()
     body = events.filing_hit_body(target, filing, delivery_id=delivery_id, detected_at=now)
     if target.webhook_url:
-        session.add(
-            WebhookDelivery(
-                id=delivery_id,
-                account_id=target.account_id,
-                target_id=target.id,
-                event_type="sniper.filing_hit",
-                url=target.webhook_url,
-                payload=body,
-                status="pending",
-                attempts=0,
-                next_attempt_at=now,
-                created_at=now,
-            )
+        await enqueue_webhook(
+            session,
+            runtime,
+            delivery_id=delivery_id,
+            account_id=target.account_id,
+            target_id=target.id,
+            url=target.webhook_url,
+            body=body,
         )
-        on_commit(session, runtime.notify_delivery)
     runtime.publish_on_commit(
         session, [(target.account_id, events.push("sniper.filing_hit", body))]
     )

@@ -14,10 +14,18 @@ UTCStamp = Annotated[datetime, PlainSerializer(iso_z, return_type=str)]
 
 class CreateTargetRequest(BaseModel):
     """`POST /api/v1/sniper/targets`. Times are ISO 8601 strings, parsed by the service so the
-    400 message names the field."""
+    400 message names the field.
+
+    Strict JSON types, no silent coercion: `ticker`, `start_time`, `end_time` and `webhook_url`
+    are JSON strings (or null where optional), `duration_minutes` a JSON integer (`"60"`, `60.0`
+    and `true` are refused), `form_types` an array of strings. A wrong type is a 400 whose
+    `details.field` names the field. Unknown fields are ignored.
+    """
+
+    model_config = ConfigDict(strict=True)
 
     ticker: Annotated[str, Field(min_length=1, max_length=16)]
-    duration_minutes: Annotated[int | None, Field(strict=True, ge=1, le=1440)] = None
+    duration_minutes: Annotated[int | None, Field(ge=1, le=1440)] = None
     start_time: str | None = None
     end_time: str | None = None
     form_types: Annotated[list[str] | None, Field(max_length=50)] = None

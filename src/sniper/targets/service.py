@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sniper.accounts import audit
 from sniper.edgar.catalog import CatalogEntry, normalize_ticker
 from sniper.errors import InsufficientTokens, NotFound
+from sniper.filings.candidates import candidate_urls
 from sniper.kit.ids import is_target_id, new_target_id
 from sniper.models import Account, Target
 from sniper.notify import events
@@ -45,6 +46,7 @@ async def create_target(
     )
     form_types = normalize_form_types(body.form_types)
     webhook_url = await _webhook_url(runtime, body.webhook_url, account.webhook_url)
+    predicted = await candidate_urls(runtime, entry.cik, now)  # bounded; None when offline
     await repo.lock_account(session, account.id)
     await session.refresh(account)
     _check_tokens(runtime, account)
@@ -53,6 +55,7 @@ async def create_target(
         await repo.overlapping_windows(session, account.id, start, end), start=start, slots=slots
     )
     target = _new_target(runtime, account, entry, (start, end), form_types, webhook_url, now)
+    target.candidate_urls = predicted
     session.add(target)
     await session.flush()
     if target.status == "ACTIVE":

@@ -1,4 +1,4 @@
-"""The loops `serve` and `worker` run: leader ticks and webhook delivery."""
+"""The loops `serve` and `worker` run: leader ticks, webhook delivery, the filing pipeline."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import contextlib
 import logging
 
 from sniper.edgar.catalog import TickerCatalog
+from sniper.filings.tasks import PipelineWorker
 from sniper.notify.delivery import DeliveryWorker
 from sniper.runtime import Runtime
 from sniper.targets.watcher import Watcher
@@ -56,11 +57,12 @@ async def refresh_catalog(runtime: Runtime, stop: asyncio.Event) -> None:
 def start_loops(
     runtime: Runtime, watcher: Watcher, stop: asyncio.Event
 ) -> list[asyncio.Task[None]]:
-    """Start the leader loop and one delivery worker as tasks."""
+    """Start the leader loop, one delivery worker and one filing pipeline worker as tasks."""
     delivery = DeliveryWorker(runtime)
     tasks = [
         asyncio.create_task(run_leader(runtime, watcher, stop), name="sniper.leader"),
         asyncio.create_task(delivery.run(stop), name="webhook.deliver"),
+        asyncio.create_task(PipelineWorker(runtime).run(stop), name="filing.process"),
     ]
     if runtime.sec is not None and runtime.settings.catalog_path is None:
         tasks.append(asyncio.create_task(refresh_catalog(runtime, stop), name="catalog.refresh"))

@@ -1,0 +1,182 @@
+"""Durable webhook delivery: throughput from a backlog, and latency from hit commit to receipt.
+
+The app is built by `create_app` (loops off, system clock) on a temporary SQLite database, with a
+`DeliveryWorker.run` task as `serve` runs it (64 in flight, 4 per endpoint). The receiver is
+`tests.notify.receiver.Receiver` (a threaded HTTP server in this process, 200 to all), stamping
+`time.monotonic()` on arrival. Outbox rows are written by `enqueue_webhook`, the same
+function the hit transaction calls, one transaction per hit.
+
+1. Backlog: 1,000 pending hits (10 accounts x 10 endpoints x 10 hits) are committed while the
+   worker is stopped; then the worker starts and the clock runs until the 1,000th webhook has
+   arrived. Deliveries per second = 1,000 / that time.
+2. Latency: with the worker running, `STREAM` hits are committed one by one, one every `PACE`
+   seconds (each its own transaction); latency = arrival - the moment that hit's commit
+   returned. p50 / p99 / max.
+
+Every attempt costs three short transactions (claim shared by a batch, read, record) and one
+signed POST; the numbers say what that costs on SQLite.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fastapi import FastAPI
+from tests.notify.receiver import Action, Receiver
+from tests.support.http_server import Reply, Request
+from tests.support.paths import CATALOG_PATH
+
+from bench.data import percentile
+from sniper.accounts import service as accounts
+from sniper.app import ServeOptions, create_app
+from sniper.config import Settings
+from sniper.db.migrate import upgrade
+from sniper.db.session import transaction
+from sniper.notify import events
+from sniper.notify.delivery import DeliveryWorker
+from sniper.notify.service import enqueue_webhook
+from sniper.runtime import Runtime
+
+Row = tuple[str, str, str]
+ACCOUNTS, ENDPOINTS, HITS_PER_ENDPOINT = 10, 10, 10
+BACKLOG = ACCOUNTS * ENDPOINTS * HITS_PER_ENDPOINT
+STREAM = 200
+PACE = 0.02  # seconds between hits: 50 hits/s
+TIMEOUT = 60.0
+
+
+@dataclass
+class Arrivals:
+    """Receipt times by webhook-id (`time.monotonic()`), filled by the receiver's threads."""
+
+    loop: asyncio.AbstractEventLoop
+    times: dict[str, float] = field(default_factory=dict)
+    event: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def receive(self, request: Request) -> Action:
+        self.times[request.headers["webhook-id"]] = request.received_at
+        self.loop.call_soon_threadsafe(self.event.set)
+        return Reply(200)
+
+    async def wait_for(self, count: int) -> None:
+        async with asyncio.timeout(TIMEOUT):
+            while len(self.times) < count:
+                self.event.clear()
+                if len(self.times) < count:
+                    await self.event.wait()
+
+
+async def make_accounts(runtime: Runtime) -> list[int]:
+    ids = []
+    async with transaction(runtime.sessions) as session:
+        for number in range(ACCOUNTS):
+            account = await accounts.create_account(
+                session,
+                name=f"bench-{number}",
+                plan="paid",
+                tokens=0,
+                admin=False,
+                now=runtime.clock.now(),
+            )
+            ids.append(account.id)
+    return ids
+
+
+async def commit_hit(runtime: Runtime, account_id: int, url: str) -> tuple[str, float]:
+    """One outbox row in its own transaction; returns (delivery id, when the commit returned)."""
+    delivery_id = events.new_delivery_id()
+    body = {
+        "event_type": "sniper.filing_hit",
+        "occurred_at": "2025-12-12T15:05:12Z",
+        "delivery_id": delivery_id,
+        "target_id": None,
+        "payload": {"ticker": "XOM", "accession_number": "0000034088-25-000124"},
+    }
+    async with transaction(runtime.sessions) as session:
+        await enqueue_webhook(
+            session,
+            runtime,
+            delivery_id=delivery_id,
+            account_id=account_id,
+            target_id=None,
+            url=url,
+            body=body,
+        )
+    return delivery_id, time.monotonic()
+
+
+async def backlog(runtime: Runtime, account_ids: list[int], base: str, arrivals: Arrivals) -> float:
+    """Seconds for a started worker to deliver `BACKLOG` already committed hits."""
+    for account_id in account_ids:
+        for endpoint in range(ENDPOINTS):
+            for _ in range(HITS_PER_ENDPOINT):
+                await commit_hit(runtime, account_id, f"{base}/{account_id}/{endpoint}")
+    stop = asyncio.Event()
+    started = time.monotonic()
+    worker = asyncio.create_task(DeliveryWorker(runtime).run(stop))
+    await arrivals.wait_for(BACKLOG)
+    elapsed = time.monotonic() - started
+    stop.set()
+    await worker
+    return elapsed
+
+
+async def stream(
+    runtime: Runtime, account_ids: list[int], base: str, arrivals: Arrivals
+) -> list[float]:
+    """Latencies (s) from each hit's commit to its receipt: `STREAM` hits committed one by one
+    every `PACE` s while the worker runs, as a busy day's hits come in."""
+    stop = asyncio.Event()
+    worker = asyncio.create_task(DeliveryWorker(runtime).run(stop))
+    committed = []
+    for number in range(STREAM):
+        account_id = account_ids[number % len(account_ids)]
+        committed.append(await commit_hit(runtime, account_id, f"{base}/stream/{number % 7}"))
+        await asyncio.sleep(PACE)
+    await arrivals.wait_for(BACKLOG + STREAM)
+    stop.set()
+    await worker
+    return [arrivals.times[delivery_id] - at for delivery_id, at in committed]
+
+
+async def measure(app: FastAPI) -> tuple[float, list[float]]:
+    arrivals = Arrivals(asyncio.get_running_loop())
+    with Receiver(arrivals.receive) as receiver:
+        async with app.router.lifespan_context(app):
+            runtime: Runtime = app.state.runtime
+            account_ids = await make_accounts(runtime)
+            seconds = await backlog(runtime, account_ids, receiver.url, arrivals)
+            latencies = await stream(runtime, account_ids, receiver.url, arrivals)
+    return seconds, latencies
+
+
+def run() -> list[Row]:
+    """Rows: deliveries per second from a 1,000-hit backlog; commit → receipt p50 / p99."""
+    with tempfile.TemporaryDirectory(prefix="sniper-bench-") as directory:
+        url = f"sqlite+aiosqlite:///{Path(directory) / 'delivery.db'}"
+        upgrade(url)
+        settings = Settings(
+            database_url=url,
+            catalog_path=CATALOG_PATH,
+            webhook_allow_networks=["127.0.0.1/32"],  # type: ignore[list-item]
+        )
+        app = create_app(settings, ServeOptions(mode="off", run_workers=False))
+        seconds, latencies = asyncio.run(measure(app))
+    ms = [latency * 1e3 for latency in latencies]
+    return [
+        (
+            "webhook delivery: 1,000 pending hits → local receiver",
+            f"{BACKLOG / seconds:.0f} deliveries/s ({seconds:.1f} s; 100 endpoints, ≤ 4 each)",
+            "Svix / Standard Webhooks: at-least-once, no stated rate",
+        ),
+        (
+            "webhook delivery: hit commit → webhook received",
+            f"p50 {percentile(ms, 50):.1f} ms · p99 {percentile(ms, 99):.1f} ms · "
+            f"max {max(ms):.1f} ms ({STREAM} hits, one every {PACE * 1e3:.0f} ms)",
+            "woken on commit, no polling delay (idle poll 0.5 s)",
+        ),
+    ]

@@ -1,0 +1,246 @@
+"""F12: throughput of authenticated `GET /api/v1/sniper/targets` against `sniper serve`.
+
+Server: `python -m sniper serve --replay <recorded crawl> --port P` in a subprocess, exactly as a
+user runs it (one uvicorn process with the watcher and delivery loops, access log on), on a
+temporary SQLite database. Rate limits are raised out of the way
+(`SNIPER_PAID_PLAN_RATE_LIMIT=100000000/minute`): the limiter still counts every request, it never
+refuses. One paid account (CLI `accounts create`, `keys create`) holding 5 active targets (API).
+
+Load: `wrk -t2 -c32 -d30s --latency` with the key in `X-API-Key` when `wrk` is on the PATH
+(RELIABILITY F12 as stated), otherwise a generator of the same shape: 2 processes x 16
+connections (one `httpx.AsyncClient` per process, 16 tasks each looping request → response).
+Numbers: requests per second over the run, p50 / p99 latency in ms, and any non-200 answers.
+Target (RELIABILITY F12): ≥ 500 req/s, p99 < 100 ms. `SNIPER_BENCH_SECONDS` shortens the run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import multiprocessing
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+from tests.support.paths import ATOM_DIR, CATALOG_PATH
+
+from bench.data import percentile
+
+Row = tuple[str, str, str]
+PATH = "/api/v1/sniper/targets"
+THREADS, CONNECTIONS = 2, 32
+TICKERS = ("AAPL", "MSFT", "TSLA", "NVDA", "AMZN")
+WRK = ("wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", "--latency")
+
+
+@dataclass(frozen=True)
+class Result:
+    tool: str
+    seconds: float
+    requests: int
+    errors: int  # non-200 answers and failed requests
+    p50_ms: float
+    p99_ms: float
+
+
+def _environment(directory: Path, port: int) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SNIPER_")}
+    return env | {
+        "SNIPER_DATABASE_URL": f"sqlite+aiosqlite:///{directory / 'throughput.db'}",
+        "SNIPER_CATALOG_PATH": str(CATALOG_PATH),
+        "SNIPER_PAID_PLAN_RATE_LIMIT": "100000000/minute",
+        "SNIPER_WEBHOOK_ALLOW_NETWORKS": "127.0.0.1/32",
+    }
+
+
+def _cli(env: dict[str, str], *args: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", "sniper", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"sniper {' '.join(args)} failed: {done.stderr.strip()[-500:]}")
+    return done.stdout.strip()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def served(env: dict[str, str], port: int) -> Iterator[str]:
+    """`sniper serve --replay` on `port` until the block ends; yields the base URL."""
+    command = [sys.executable, "-m", "sniper", "serve", "--port", str(port)]
+    command += ["--replay", str(ATOM_DIR)]
+    server = subprocess.Popen(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_ready(base, server)
+        yield base
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+def _wait_ready(base: str, server: subprocess.Popen[bytes], timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"sniper serve exited with {server.returncode}")
+        try:
+            if httpx.get(base + "/api/v1/status", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError("sniper serve did not become ready")
+
+
+def _seed_targets(base: str, key: str) -> None:
+    for ticker in TICKERS:
+        created = httpx.post(base + PATH, json={"ticker": ticker}, headers={"X-API-Key": key})
+        created.raise_for_status()
+
+
+def run_wrk(base: str, key: str, seconds: int) -> Result:
+    """`wrk -t2 -c32 -dNs --latency`, parsed."""
+    done = subprocess.run(
+        [*WRK, f"-d{seconds}s", "-H", f"X-API-Key: {key}", base + PATH],
+        capture_output=True,
+        text=True,
+        timeout=seconds + 60,
+        check=True,
+    )
+    out = done.stdout
+    total = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    socket_errors = re.search(r"Socket errors: .*", out)
+    if socket_errors:
+        errors_count = sum(int(n) for n in re.findall(r"\d+", socket_errors.group(0)))
+    else:
+        errors_count = 0
+    return Result(
+        tool="wrk",
+        seconds=seconds,
+        requests=total,
+        errors=errors_count + (int(errors.group(1)) if errors else 0),
+        p50_ms=_wrk_ms(out, "50%"),
+        p99_ms=_wrk_ms(out, "99%"),
+    )
+
+
+def _wrk_ms(out: str, label: str) -> float:
+    value, unit = re.search(rf"^\s*{label}\s+([\d.]+)(us|ms|s)\s*$", out, re.M).groups()  # type: ignore[union-attr]
+    return float(value) * {"us": 1e-3, "ms": 1.0, "s": 1e3}[unit]
+
+
+async def _connection(client: httpx.AsyncClient, url: str, stop_at: float, out: list[float]) -> int:
+    errors = 0
+    while time.perf_counter() < stop_at:
+        started = time.perf_counter()
+        try:
+            response = await client.get(url)
+            errors += response.status_code != 200
+        except httpx.HTTPError:
+            errors += 1
+        out.append(time.perf_counter() - started)
+    return errors
+
+
+async def _load(url: str, key: str, seconds: float, connections: int) -> tuple[list[float], int]:
+    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+    headers = {"X-API-Key": key}
+    latencies: list[float] = []
+    async with httpx.AsyncClient(limits=limits, headers=headers, timeout=30) as client:
+        stop_at = time.perf_counter() + seconds
+        errors = await asyncio.gather(
+            *(_connection(client, url, stop_at, latencies) for _ in range(connections))
+        )
+    return latencies, sum(errors)
+
+
+def load_process(url: str, key: str, seconds: float, connections: int) -> tuple[list[float], int]:
+    """One generator process: `connections` keep-alive connections for `seconds`."""
+    return asyncio.run(_load(url, key, seconds, connections))
+
+
+def run_httpx(base: str, key: str, seconds: int) -> Result:
+    """2 processes x 16 connections of the built-in generator."""
+    context = multiprocessing.get_context("spawn")
+    per_process = CONNECTIONS // THREADS
+    with concurrent.futures.ProcessPoolExecutor(THREADS, mp_context=context) as pool:
+        jobs = [
+            pool.submit(load_process, base + PATH, key, seconds, per_process)
+            for _ in range(THREADS)
+        ]
+        parts = [job.result() for job in jobs]
+    latencies = [ms * 1e3 for part, _ in parts for ms in part]
+    return Result(
+        tool="httpx generator (wrk not installed)",
+        seconds=seconds,
+        requests=len(latencies),
+        errors=sum(errors for _, errors in parts),
+        p50_ms=percentile(latencies, 50),
+        p99_ms=percentile(latencies, 99),
+    )
+
+
+def measure(seconds: int) -> Result:
+    """Start the server on a fresh database, seed it, and load it for `seconds`."""
+    with tempfile.TemporaryDirectory(prefix="sniper-bench-") as directory:
+        port = _free_port()
+        env = _environment(Path(directory), port)
+        _cli(env, "migrate")
+        _cli(env, "accounts", "create", "bench", "--plan", "paid", "--tokens", "100")
+        key = _cli(env, "keys", "create", "bench").splitlines()[-1].strip()
+        with served(env, port) as base:
+            _seed_targets(base, key)
+            if shutil.which("wrk"):
+                return run_wrk(base, key, seconds)
+            return run_httpx(base, key, seconds)
+
+
+def run() -> list[Row]:
+    """Rows: requests per second and p50 / p99 latency of authenticated list calls."""
+    seconds = int(os.environ.get("SNIPER_BENCH_SECONDS", "30"))
+    result = measure(seconds)
+    name = f"GET {PATH} (authenticated, {THREADS} threads x {CONNECTIONS} conns, {seconds} s)"
+    per_second = result.requests / result.seconds
+    return [
+        (
+            f"{name}, throughput",
+            f"{per_second:,.0f} req/s · {result.requests:,} requests · {result.errors} non-200",
+            f"RELIABILITY F12 target ≥ 500 req/s ({result.tool})",
+        ),
+        (
+            f"{name}, latency",
+            f"p50 {result.p50_ms:.1f} ms · p99 {result.p99_ms:.1f} ms",
+            "RELIABILITY F12 target p99 < 100 ms",
+        ),
+    ]
+
+
+if __name__ == "__main__":
+    for row in run():
+        print(" | ".join(row))

@@ -1,0 +1,197 @@
+"""All SQL of the filing pipeline: jobs (claimed with a lease, `FOR UPDATE SKIP LOCKED` on
+PostgreSQL), filing records, 13F holdings, the CUSIP cache, and the targets a filing fired.
+Nothing here commits: the caller's transaction does."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sniper.db.upsert import insert_ignore
+from sniper.models import CusipMap, Filing, FilingJob, Form13FHolding, Target
+
+J = FilingJob
+_MAX_BIND = 500  # keeps IN (...) lists and multi-row inserts under SQLite's bind limit
+
+
+def _dialect(session: AsyncSession) -> Any:
+    return postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+
+
+async def enqueue_job(session: AsyncSession, row: dict[str, Any], target_id: str) -> FilingJob:
+    """The job of `row["accession_number"]` with `target_id` among its targets: inserted when
+    new; an existing one gains the target, and is reopened if it had finished (a re-run is
+    idempotent and brings the new target up to date)."""
+    await insert_ignore(session, J, [row | {"target_ids": [target_id]}], J.accession_number)
+    result = await session.execute(select(J).where(J.accession_number == row["accession_number"]))
+    job = result.scalar_one()
+    if target_id not in job.target_ids:
+        job.target_ids = [*job.target_ids, target_id]
+        if job.status != "pending":
+            job.status, job.stage, job.attempts = "pending", "detected", 0
+            job.next_attempt_at = row["next_attempt_at"]
+    return job
+
+
+async def claim_due(
+    session: AsyncSession, *, now: datetime, lease_expires_at: datetime, limit: int
+) -> list[int]:
+    """Lease up to `limit` due pending jobs, oldest due first; a crashed worker's claim falls
+    due again when its lease ends (`next_attempt_at` is pushed to it)."""
+    result = await session.execute(
+        select(J.id)
+        .where(J.status == "pending", J.next_attempt_at <= now)
+        .order_by(J.next_attempt_at, J.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    ids = list(result.scalars().all())
+    if ids:
+        await session.execute(
+            update(J)
+            .where(J.id.in_(ids))
+            .values(next_attempt_at=lease_expires_at, lease_expires_at=lease_expires_at)
+        )
+    return ids
+
+
+async def lock_job(session: AsyncSession, job_id: int) -> FilingJob | None:
+    """The job, locked (`FOR UPDATE`) and freshly read."""
+    return await session.get(J, job_id, with_for_update=True, populate_existing=True)
+
+
+async def update_targets(
+    session: AsyncSession, target_ids: Sequence[str], values: dict[str, Any]
+) -> list[Target]:
+    """Set the pipeline `values` on the targets; returns them (for their push frames)."""
+    if not target_ids:
+        return []
+    result = await session.execute(
+        update(Target)
+        .where(Target.id.in_(list(target_ids)))
+        .values(**values)
+        .returning(Target)
+        .execution_options(synchronize_session=False, populate_existing=True)
+    )
+    return list(result.scalars().all())
+
+
+async def upsert_filing(session: AsyncSession, values: dict[str, Any]) -> None:
+    """Insert the filing record, or update every column but `uuid` and `created_at` of the
+    existing one (keyed by accession number)."""
+    statement = _dialect(session).insert(Filing).values(**values)
+    changed = {k: v for k, v in values.items() if k not in ("uuid", "created_at")}
+    await session.execute(
+        statement.on_conflict_do_update(index_elements=["accession_number"], set_=changed)
+    )
+
+
+async def replace_holdings(
+    session: AsyncSession, filing_uuid: str, rows: Iterable[dict[str, Any]]
+) -> int:
+    """Replace the filing's holdings with `rows` (a re-parse never duplicates them)."""
+    await session.execute(delete(Form13FHolding).where(Form13FHolding.filing_uuid == filing_uuid))
+    count, batch = 0, []
+    for row in rows:
+        batch.append(row)
+        if len(batch) * len(row) >= 30_000:
+            await session.execute(insert(Form13FHolding), batch)
+            count, batch = count + len(batch), []
+    if batch:
+        await session.execute(insert(Form13FHolding), batch)
+        count += len(batch)
+    return count
+
+
+async def filing_by_accession(session: AsyncSession, accession: str) -> Filing | None:
+    result = await session.execute(select(Filing).where(Filing.accession_number == accession))
+    return result.scalar_one_or_none()
+
+
+async def holding_cusips(session: AsyncSession, filing_uuid: str) -> list[str]:
+    result = await session.execute(
+        select(Form13FHolding.cusip).where(Form13FHolding.filing_uuid == filing_uuid).distinct()
+    )
+    return list(result.scalars().all())
+
+
+async def holdings_page(
+    session: AsyncSession, filing_uuid: str, *, limit: int, offset: int
+) -> tuple[Sequence[Form13FHolding], int]:
+    """One page of a filing's holdings in table order, and their total."""
+    where = Form13FHolding.filing_uuid == filing_uuid
+    total = (await session.execute(select(func.count()).where(where))).scalar_one()
+    rows = await session.execute(
+        select(Form13FHolding)
+        .where(where)
+        .order_by(Form13FHolding.row_number)
+        .limit(limit)
+        .offset(offset)
+    )
+    return rows.scalars().all(), int(total)
+
+
+async def cached_mappings(session: AsyncSession, cusips: Iterable[str]) -> dict[str, CusipMap]:
+    """Cached rows (mapped or known misses) of `cusips`."""
+    wanted = sorted(set(cusips))
+    found: dict[str, CusipMap] = {}
+    for start in range(0, len(wanted), _MAX_BIND):
+        chunk = wanted[start : start + _MAX_BIND]
+        result = await session.execute(select(CusipMap).where(CusipMap.cusip.in_(chunk)))
+        found.update((row.cusip, row) for row in result.scalars())
+    return found
+
+
+async def store_mappings(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> int:
+    """Upsert cache rows (keyed by CUSIP; every row has the same keys); returns how many were
+    written. One statement executed for all rows (SQLAlchemy batches the VALUES)."""
+    if not rows:
+        return 0
+    statement = _dialect(session).insert(CusipMap)
+    columns = {c: statement.excluded[c] for c in rows[0] if c != "cusip"}
+    await session.execute(
+        statement.on_conflict_do_update(index_elements=["cusip"], set_=columns), list(rows)
+    )
+    return len(rows)
+
+
+async def apply_tickers(session: AsyncSession, filing_uuid: str) -> int:
+    """Copy mapped tickers from the cache onto the filing's holdings; returns how many rows
+    now have a ticker."""
+    mapped = (
+        select(CusipMap.ticker)
+        .where(CusipMap.cusip == Form13FHolding.cusip, CusipMap.status == "mapped")
+        .scalar_subquery()
+    )
+    await session.execute(
+        update(Form13FHolding)
+        .where(Form13FHolding.filing_uuid == filing_uuid)
+        .values(ticker=mapped)
+        .execution_options(synchronize_session=False)
+    )
+    result = await session.execute(
+        select(func.count()).where(
+            Form13FHolding.filing_uuid == filing_uuid, Form13FHolding.ticker.is_not(None)
+        )
+    )
+    return int(result.scalar_one())
+
+
+async def mapping(session: AsyncSession, cusip: str) -> CusipMap | None:
+    return await session.get(CusipMap, cusip)
+
+
+async def mappings_for_ticker(session: AsyncSession, ticker: str) -> Sequence[CusipMap]:
+    """Mapped cache rows of `ticker` (normalized), US listings and common stock first, then
+    the most recently updated."""
+    result = await session.execute(
+        select(CusipMap)
+        .where(CusipMap.ticker == ticker, CusipMap.status == "mapped")
+        .order_by(CusipMap.updated_at.desc(), CusipMap.cusip)
+    )
+    return result.scalars().all()

@@ -1,0 +1,196 @@
+"""Reference lookups behind the `/sec/filings`, `/cusip` and `/form-13f` endpoints. Never
+commits: the request's transaction does."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sniper.edgar.accession import normalize_accession
+from sniper.edgar.catalog import normalize_ticker
+from sniper.errors import BadRequest, NotFound
+from sniper.filings import cusips
+from sniper.filings import repository as repo
+from sniper.filings.archives import is_13f
+from sniper.filings.openfigi import OpenFigiError, is_cusip
+from sniper.filings.schemas import (
+    CusipOut,
+    FilingDocument,
+    FilingEntity,
+    FilingOut,
+    HoldingOut,
+    HoldingsPage,
+    ThirteenFSummary,
+    TickerOut,
+    VotingAuthority,
+)
+from sniper.models import CusipMap, Filing, Form13FHolding
+from sniper.runtime import Runtime
+
+
+def _invalid(field: str, message: str) -> BadRequest:
+    return BadRequest(f"{field}: {message}", details={"field": field})
+
+
+def accession_or_400(raw: str, field: str = "accession_number") -> str:
+    """The dashed accession number; 400 naming `field` for anything but the dashed or the
+    18-digit form."""
+    try:
+        return normalize_accession(raw)
+    except ValueError as exc:
+        raise _invalid(
+            field,
+            f"{raw!r} is not an accession number such as "
+            "0001140361-23-013281 or 000114036123013281",
+        ) from exc
+
+
+def cusip_or_400(raw: str) -> str:
+    """The uppercased CUSIP; 400 unless it is 9 letters and digits."""
+    value = raw.strip().upper()
+    if not is_cusip(value):
+        raise _invalid("cusip", f"{raw!r} is not a CUSIP (9 letters and digits)")
+    return value
+
+
+def _cik(value: int | None) -> str | None:
+    return None if value is None else f"{value:010d}"
+
+
+def filing_out(filing: Filing) -> FilingOut:
+    """The filing record as the API shows it."""
+    summary = None
+    if is_13f(filing.form_type):
+        summary = ThirteenFSummary.model_validate(filing, from_attributes=True)
+    return FilingOut(
+        filing_uuid=filing.uuid,
+        accession_number=filing.accession_number,
+        form_type=filing.form_type,
+        filer_cik=_cik(filing.filer_cik),
+        filer_name=filing.filer_name,
+        issuer_cik=_cik(filing.issuer_cik),
+        issuer_name=filing.issuer_name,
+        entities=[
+            FilingEntity(cik=_cik(int(e["cik"])) or "", name=e["name"], role=e["role"])
+            for e in filing.entities
+        ],
+        accepted_at=filing.accepted_at,
+        filing_date=filing.filing_date,
+        period_of_report=filing.period_of_report,
+        filing_url=filing.filing_url,
+        filing_index_url=filing.index_url,
+        documents=[FilingDocument.model_validate(d) for d in filing.documents],
+        form_13f=summary,
+    )
+
+
+async def get_filing(session: AsyncSession, raw_accession: str) -> Filing:
+    """The ingested filing (404 when the pipeline never stored it)."""
+    accession = accession_or_400(raw_accession)
+    filing = await repo.filing_by_accession(session, accession)
+    if filing is None:
+        raise NotFound(f"filing {accession} not found", details={"accession_number": accession})
+    return filing
+
+
+def _holding(row: Form13FHolding) -> HoldingOut:
+    return HoldingOut(
+        row_number=row.row_number,
+        name_of_issuer=row.name_of_issuer,
+        title_of_class=row.title_of_class,
+        cusip=row.cusip,
+        figi=row.figi,
+        ticker=row.ticker,
+        value=row.value_dollars,
+        value_as_filed=row.value_reported,
+        shares_or_principal_amount=row.amount,
+        shares_or_principal_type=row.amount_type,
+        put_call=row.put_call,
+        investment_discretion=row.investment_discretion,
+        other_managers=row.other_managers,
+        voting_authority=VotingAuthority(
+            sole=row.voting_sole, shared=row.voting_shared, none=row.voting_none
+        ),
+    )
+
+
+async def holdings_page(
+    session: AsyncSession, raw_accession: str, *, limit: int, offset: int
+) -> HoldingsPage:
+    """One page of a 13F filing's holdings; 404 for an unknown or non-13F filing."""
+    filing = await get_filing(session, raw_accession)
+    if not is_13f(filing.form_type):
+        raise NotFound(
+            f"filing {filing.accession_number} is a {filing.form_type}, not a 13F",
+            details={"accession_number": filing.accession_number},
+        )
+    rows, total = await repo.holdings_page(session, filing.uuid, limit=limit, offset=offset)
+    return HoldingsPage(
+        accession_number=filing.accession_number,
+        form_type=filing.form_type,
+        amendment_type=filing.amendment_type,
+        filing_uuid=filing.uuid,
+        value_total_dollars=filing.value_total_dollars,
+        total=total,
+        limit=limit,
+        offset=offset,
+        holdings=[_holding(row) for row in rows],
+    )
+
+
+async def lookup_cusip(session: AsyncSession, runtime: Runtime, cusip: str) -> CusipMap | None:
+    """The cache row of `cusip` (validate it with `cusip_or_400` first); a CUSIP never asked is
+    asked of OpenFIGI when one is configured and its answer, a known miss included, is added to
+    the session. None when nothing is known."""
+    row = await repo.mapping(session, cusip)
+    client = runtime.pipeline.openfigi
+    if row is not None or client is None:
+        return row
+    try:  # bounded: a 429 would otherwise hold the request for `ratelimit-reset` seconds
+        timeout = runtime.settings.edgar_timeout.total_seconds()
+        answers = await asyncio.wait_for(client.map_cusips([cusip]), timeout)
+    except (OpenFigiError, TimeoutError):
+        return None  # unavailable: answer from the cache alone, cache nothing
+    if cusip not in answers:
+        return None
+    await cusips.store(session, [answers[cusip]], now=runtime.clock.now(), source="openfigi")
+    return await repo.mapping(session, cusip)
+
+
+def cusip_out(row: CusipMap | None, cusip: str) -> CusipOut:
+    """The mapped row as the API shows it; 404 for a known miss or an unknown CUSIP."""
+    if row is None or row.status != "mapped":
+        details: dict[str, Any] = {"cusip": cusip, "known_miss": row is not None}
+        raise NotFound(f"no instrument maps to CUSIP {cusip}", details=details)
+    return CusipOut.model_validate(row)
+
+
+def _primary(rows: list[CusipMap]) -> CusipMap:
+    """US common stock first, then any US listing, then the most recently updated."""
+
+    def rank(row: CusipMap) -> tuple[int, int]:
+        return (row.exch_code != "US", row.security_type != "Common Stock")
+
+    return min(rows, key=rank)
+
+
+async def ticker_cusip(session: AsyncSession, runtime: Runtime, raw: str) -> TickerOut:
+    """The current primary CUSIP of a ticker (any spelling: `brk.b` is `BRK-B`), with the
+    issuer's CIK from SEC's ticker list. 404 when no cached CUSIP maps to it."""
+    ticker = normalize_ticker(raw)
+    if not ticker or len(ticker) > 32:
+        raise _invalid("ticker", f"{raw!r} is not a ticker")
+    rows = list(await repo.mappings_for_ticker(session, ticker))
+    if not rows:
+        raise NotFound(f"no CUSIP maps to ticker {ticker}", details={"ticker": ticker})
+    row = _primary(rows)
+    entry = runtime.catalog.lookup(ticker)
+    return TickerOut(
+        ticker=ticker,
+        cusip=row.cusip,
+        issuer_name=row.name or (entry.title if entry else None),
+        cik=_cik(entry.cik) if entry else None,
+        figi=row.figi,
+    )

@@ -1,0 +1,218 @@
+"""Job `webhook.deliver`: one attempt of one claimed delivery (Polar `webhook/tasks.py`).
+
+`claim` leases due deliveries and reads what to send in one transaction (the idempotency guard:
+only pending, due, unleased rows; an endpoint disabled meanwhile -> dead, no request). `deliver`
+then sends, outside any transaction, signed (Standard Webhooks v1, `sender.send_webhook`) unless
+its lease already expired, and records the attempt row and the outcome in one transaction
+(`record`, which leaves a delivery another worker took over to that worker): 2xx -> `delivered`;
+retryable (network, timeout, 408, 429, 5xx) -> next attempt per `policy.retry_delay`, or `dead`
+when the round is used up; anything else -> `dead`. The endpoint's health is kept in the same
+transaction: a success clears its failure record; 410 disables it at once and so does failing
+for `SNIPER_WEBHOOK_DISABLE_AFTER` with no success (Svix, 5 days), which marks its waiting
+deliveries dead and pushes `webhook.endpoint_disabled`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sniper.db.session import transaction
+from sniper.kit.timefmt import iso_z
+from sniper.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from sniper.notify import events
+from sniper.notify import repository as repo
+from sniper.notify.policy import RetryPolicy, retry_delay
+from sniper.notify.sender import AttemptResult, send_webhook
+from sniper.notify.webhook_secrets import signing_secrets
+from sniper.runtime import Runtime
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A delivery this worker leased until `lease_expires_at` (service clock) and what its
+    attempt sends: `body` is the exact JSON bytes, `secrets` the signing secrets, current first."""
+
+    delivery_id: str
+    lease_expires_at: datetime
+    url: str
+    body: bytes
+    secrets: tuple[str, ...]
+
+
+def encode_body(payload: dict[str, object]) -> bytes:
+    """Compact UTF-8 JSON, the bytes that are signed and POSTed."""
+    return json.dumps(payload, separators=(",", ":")).encode()
+
+
+async def claim(
+    session: AsyncSession,
+    runtime: Runtime,
+    *,
+    limit: int,
+    in_flight: Collection[str] = (),
+    skip: Collection[str] = (),
+) -> list[Claim]:
+    """Lease up to `limit` due deliveries and read what to send, in the caller's transaction:
+    this read is the job's idempotency guard (only `pending` rows that are due and under no
+    unexpired lease are taken). A delivery whose endpoint was disabled meanwhile is marked dead
+    here and sends nothing."""
+    settings = runtime.settings
+    now = runtime.clock.now()
+    lease = now + settings.webhook_lease
+    ids = await repo.claim_due(
+        session,
+        now=now,
+        lease_expires_at=lease,
+        limit=limit,
+        per_endpoint=settings.webhook_endpoint_concurrency,
+        in_flight=in_flight,
+        skip=skip,
+    )
+    claims = []
+    for delivery, endpoint, account in await repo.load_for_send(session, ids):
+        if endpoint.status != "active":
+            delivery.status, delivery.lease_expires_at = "dead", None
+            delivery.last_error = f"endpoint disabled: {endpoint.disabled_reason}"
+            continue
+        body, secrets = encode_body(delivery.payload), signing_secrets(account, now)
+        claims.append(Claim(delivery.id, lease, delivery.url, body, secrets))
+    return claims
+
+
+async def deliver(
+    runtime: Runtime, claim: Claim, *, policy: RetryPolicy, rng: random.Random
+) -> str | None:
+    """Job `webhook.deliver`: attempt `claim` once, outside any transaction, then record it.
+    Returns the delivery's status afterwards (`pending`, `delivered`, `dead`), or None when the
+    lease had already expired (another worker may hold the delivery now): nothing is sent."""
+    attempted_at = runtime.clock.now()
+    if attempted_at >= claim.lease_expires_at:
+        return None
+    result = await send_webhook(
+        runtime.webhook_http,
+        claim.url,
+        secret=claim.secrets,
+        delivery_id=claim.delivery_id,
+        body=claim.body,
+        timestamp=runtime.wall_clock.now(),
+        allow_networks=runtime.settings.webhook_allow_networks,
+        resolver=runtime.resolver,
+        timeout_seconds=runtime.settings.webhook_timeout.total_seconds(),
+    )
+    async with transaction(runtime.sessions) as session:
+        return await record(session, runtime, claim, attempted_at, result, policy, rng)
+
+
+async def record(
+    session: AsyncSession,
+    runtime: Runtime,
+    claim: Claim,
+    attempted_at: datetime,
+    result: AttemptResult,
+    policy: RetryPolicy,
+    rng: random.Random,
+) -> str:
+    """Store the attempt row and apply its outcome to the delivery and its endpoint."""
+    row = await repo.lock_for_record(session, claim.delivery_id)
+    if row is None:
+        return "dead"  # deleted with its account meanwhile
+    delivery, endpoint, made = row
+    session.add(_attempt_row(delivery, made + 1, attempted_at, result))
+    now = runtime.clock.now()
+    if result.ok:
+        endpoint.last_success_at, endpoint.first_failure_at = now, None
+        if delivery.status != "delivered":  # the receiver has it, whoever holds the lease
+            delivery.status, delivery.delivered_at = "delivered", now
+            _release(delivery, result)
+        return delivery.status
+    reason = _disable_reason(endpoint, result, now, runtime.settings.webhook_disable_after)
+    if reason is not None:
+        await disable_endpoint(session, runtime, endpoint, reason, now=now)
+    if delivery.status != "pending" or delivery.lease_expires_at != claim.lease_expires_at:
+        return delivery.status  # another worker owns the delivery now; it decides
+    delay = None
+    if result.retryable and endpoint.status == "active":
+        delay = retry_delay(policy, made + 1, retry_after=result.retry_after, rng=rng)
+    _release(delivery, result)
+    if delay is None:
+        delivery.status = "dead"
+    else:
+        delivery.next_attempt_at = now + timedelta(seconds=delay)
+    return delivery.status
+
+
+def _attempt_row(
+    delivery: WebhookDelivery, number: int, attempted_at: datetime, result: AttemptResult
+) -> WebhookAttempt:
+    outcome = "success" if result.ok else "retryable" if result.retryable else "permanent"
+    return WebhookAttempt(
+        delivery_id=delivery.id,
+        round=delivery.round,
+        number=number,
+        attempted_at=attempted_at,
+        status_code=result.status_code,
+        latency_ms=round(result.latency_ms, 1),
+        response_excerpt=result.response_excerpt,
+        error=result.error,
+        outcome=outcome,
+    )
+
+
+def _release(delivery: WebhookDelivery, result: AttemptResult) -> None:
+    """End the claim and keep the latest attempt's summary on the delivery."""
+    delivery.lease_expires_at = None
+    delivery.last_status_code, delivery.last_error = result.status_code, result.error
+
+
+def _disable_reason(
+    endpoint: WebhookEndpoint, result: AttemptResult, now: datetime, disable_after: timedelta
+) -> str | None:
+    """Note a failure on an active endpoint; return why it must be disabled now, or None."""
+    if endpoint.status != "active":
+        return None
+    if endpoint.first_failure_at is None:
+        endpoint.first_failure_at = now
+    if result.status_code == 410:
+        return "HTTP 410 Gone"
+    if now - endpoint.first_failure_at >= disable_after:
+        return f"failing since {iso_z(endpoint.first_failure_at)} with no success"
+    return None
+
+
+async def disable_endpoint(
+    session: AsyncSession,
+    runtime: Runtime,
+    endpoint: WebhookEndpoint,
+    reason: str,
+    *,
+    now: datetime,
+) -> None:
+    """Disable `endpoint`: its waiting deliveries die, later hits to it are dead on arrival, and
+    the account hears `webhook.endpoint_disabled` on its WebSocket once this commits."""
+    endpoint.status, endpoint.disabled_at, endpoint.disabled_reason = "disabled", now, reason
+    killed = await repo.kill_pending(
+        session, endpoint.id, now=now, error=f"endpoint disabled: {reason}"
+    )
+    logger.warning(
+        "webhook endpoint %s of account %s disabled (%s); %d waiting deliveries dead",
+        endpoint.url,
+        endpoint.account_id,
+        reason,
+        len(killed),
+    )
+    frame = events.endpoint_disabled_event(
+        url=endpoint.url,
+        reason=reason,
+        disabled_at=now,
+        first_failure_at=endpoint.first_failure_at,
+    )
+    runtime.publish_on_commit(session, [(endpoint.account_id, frame)])

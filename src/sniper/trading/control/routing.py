@@ -1,0 +1,118 @@
+"""Error bodies of the trading-control surface: FastAPI style `{"detail": ...}` (DESIGN.md "API
+surfaces", seeds README "55-tech"), whatever the app-wide handlers render elsewhere.
+
+`DetailRoute` (give it to a router as `route_class=`) catches, inside the route handler, every
+`SniperError` (from the endpoint or a dependency, e.g. the 401 of `CurrentAccount` and the 404 of
+`AdminAccount`) and every `RequestValidationError`:
+
+- validation failures → 422 `{"detail": [{"type","loc","msg","input",..}]}`, FastAPI's own shape;
+  a 422 `SniperError` with `details.field` becomes one such entry (`loc` `["body", field]`);
+- any other `SniperError` → its status with `{"detail": "<message>"}` (401 adds
+  `WWW-Authenticate: Bearer`, 429 adds `Retry-After`);
+- an `HTTPException` FastAPI raises itself (400 "There was an error parsing the body" for a
+  body that is not UTF-8) → its status and `{"detail": ..}`, as FastAPI answers it.
+
+Every answer keeps `X-Request-ID`. The request's transaction still commits after a rendered
+error: what the service wrote before raising stays (the audit row of a refused command); the
+control service raises before it changes any flag.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from fastapi import Request, Response
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException
+
+from sniper.errors import SniperError
+from sniper.kit.http import request_id
+
+DESCRIPTIONS = {
+    400: "A request body that cannot be read (not UTF-8).",
+    401: "Missing, invalid or revoked API key.",
+    404: "Not found (admin paths answer 404 to accounts that are not admins).",
+    409: "The system flags block this command (resume or start during emergency, system stop "
+    "or soft pause).",
+    422: "Invalid body or query parameter (FastAPI's validation error list).",
+    429: "Rate limit of the account's plan exceeded; retry after `Retry-After` seconds.",
+}
+
+
+class DetailBody(BaseModel):
+    detail: str
+
+
+class ValidationDetail(BaseModel):
+    type: str
+    loc: list[str | int]
+    msg: str
+    input: Any = None
+
+
+class ValidationBody(BaseModel):
+    detail: list[ValidationDetail]
+
+
+def detail_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """`responses=` entries documenting the `{"detail": ...}` bodies of `statuses`."""
+    return {
+        status: {
+            "model": ValidationBody if status == 422 else DetailBody,
+            "description": DESCRIPTIONS[status],
+        }
+        for status in statuses
+    }
+
+
+def validation_response(request: Request, errors: Any) -> JSONResponse:
+    return JSONResponse(
+        {"detail": jsonable_encoder(errors)},
+        status_code=422,
+        headers={"X-Request-ID": request_id(request)},
+    )
+
+
+def error_response(request: Request, error: SniperError) -> JSONResponse:
+    """`{"detail": ...}` for `error` (see the module docstring)."""
+    if error.status == 422:
+        field = str(error.details.get("field", ""))
+        entry = {
+            "type": "value_error",
+            "loc": ["body", field] if field else ["body"],
+            "msg": error.message,
+            "input": error.details.get("input"),
+        }
+        return validation_response(request, [entry])
+    headers = {"X-Request-ID": request_id(request)}
+    if error.status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
+    if error.status == 429 and "retry_after" in error.details:
+        headers["Retry-After"] = str(error.details["retry_after"])
+    return JSONResponse({"detail": error.message}, status_code=error.status, headers=headers)
+
+
+class DetailRoute(APIRoute):
+    """An `APIRoute` whose errors render as `{"detail": ...}` (module docstring)."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def route(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except RequestValidationError as exc:
+                return validation_response(request, exc.errors())
+            except SniperError as exc:
+                return error_response(request, exc)
+            except HTTPException as exc:
+                headers = dict(exc.headers or {}) | {"X-Request-ID": request_id(request)}
+                body = {"detail": exc.detail}
+                return JSONResponse(body, status_code=exc.status_code, headers=headers)
+
+        return route

@@ -1,0 +1,303 @@
+"""Trading control logic: read the flags, apply a command, audit it, push it. Never commits.
+
+Every change locks its flag row, writes the new flags and one `trading_control_audit` row in the
+caller's transaction (so the edge commits both before replying), and registers its after-commit
+effects: a `/ws/subscribe` broadcast and, for stop / system stop / emergency, the cancel hooks of
+`gate.cancel_hooks`. Rules: `commands.py`; status: `status.py` (seed 004, DESIGN.md "Trading
+control plane").
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sniper.db.session import on_commit
+from sniper.errors import Conflict, Unprocessable
+from sniper.kit.timefmt import iso_z
+from sniper.models import Account
+from sniper.runtime import Runtime
+from sniper.trading.control import push, repository
+from sniper.trading.control.commands import (
+    SYSTEM_BLOCKED,
+    ClientCommand,
+    SystemAction,
+    apply_client,
+    apply_system,
+)
+from sniper.trading.control.gate import CancelEntries, cancel_hooks
+from sniper.trading.control.schemas import (
+    AdminStatus,
+    AuditEntry,
+    SystemCommandResult,
+    SystemFlagOut,
+    SystemStatus,
+    TradingCommandResult,
+    TradingStatus,
+)
+from sniper.trading.control.status import (
+    KIND_STATUS,
+    ManualFlags,
+    Status,
+    SystemFlag,
+    SystemFlags,
+    SystemKind,
+    derive_status,
+    system_view,
+)
+
+CANCELLING_RESULTS: dict[str, Status] = {
+    "emergency_applied": "emergency",
+    "system_stop_applied": "system_stopped",
+}
+
+
+def client_body(
+    account: Account, manual: ManualFlags, system: SystemFlags, now: datetime
+) -> dict[str, Any]:
+    """Seed 004's status fields of one client, snake_case keys (the schemas camelCase them)."""
+    view = system_view(system, now)
+    status = derive_status(manual, system, now)
+    paused, stopped = manual.manual_paused, manual.manual_stopped
+    return {
+        "client": str(account.id),
+        "client_name": account.name,
+        "odds_format": account.odds_format,
+        "status": status,
+        "trading_active": status == "live",
+        "manual_paused": paused,
+        "manual_paused_at": manual.manual_paused_at if paused else None,
+        "manual_pause_reason": manual.manual_pause_reason if paused else None,
+        "manual_stopped": stopped,
+        "manual_stopped_at": manual.manual_stopped_at if stopped else None,
+        "manual_stop_reason": manual.manual_stop_reason if stopped else None,
+        "system_trading_blocked": view.blocked,
+        "emergency_active": view.emergency_active,
+        "system_stopped": view.system_stopped,
+        "soft_paused": view.soft_paused,
+        "system_reason": view.reason,
+        "system_duration_seconds": view.duration_seconds,
+    }
+
+
+def _flag_out(flag: SystemFlag, now: datetime) -> SystemFlagOut:
+    return SystemFlagOut(
+        active=flag.in_force(now),
+        reason=flag.reason,
+        set_at=flag.set_at,
+        set_by=flag.set_by,
+        until=flag.until,
+        cleared_at=flag.cleared_at,
+        cleared_by=flag.cleared_by,
+        clear_reason=flag.clear_reason,
+    )
+
+
+def system_body(system: SystemFlags, now: datetime) -> dict[str, Any]:
+    view = system_view(system, now)
+    return {
+        "status": view.status,
+        "system_trading_blocked": view.blocked,
+        "emergency_active": view.emergency_active,
+        "system_stopped": view.system_stopped,
+        "soft_paused": view.soft_paused,
+        "system_reason": view.reason,
+        "system_duration_seconds": view.duration_seconds,
+        "emergency": _flag_out(system.emergency, now),
+        "soft_pause": _flag_out(system.soft_pause, now),
+        "system_stop": _flag_out(system.system_stop, now),
+    }
+
+
+def _client_snapshot(manual: ManualFlags, system: SystemFlags, now: datetime) -> dict[str, Any]:
+    return {
+        "manualPaused": manual.manual_paused,
+        "manualStopped": manual.manual_stopped,
+        "status": derive_status(manual, system, now),
+    }
+
+
+def _flag_snapshot(flag: SystemFlag, now: datetime) -> dict[str, Any]:
+    return {
+        "active": flag.in_force(now),
+        "reason": flag.reason,
+        "until": iso_z(flag.until) if flag.until else None,
+    }
+
+
+def _check_until(until: datetime | None, now: datetime) -> None:
+    if until is not None and until <= now:
+        raise Unprocessable(
+            "until must be in the future", details={"field": "until", "input": iso_z(until)}
+        )
+
+
+class ControlService:
+    """The control plane's operations; `now` always comes from the caller's clock."""
+
+    async def client_status(
+        self, session: AsyncSession, account: Account, now: datetime
+    ) -> TradingStatus:
+        manual = await repository.client_flags(session, account.id)
+        system = await repository.system_flags(session)
+        return TradingStatus(**client_body(account, manual, system, now))
+
+    async def client_command(
+        self,
+        session: AsyncSession,
+        runtime: Runtime | None,
+        account: Account,
+        command: ClientCommand,
+        *,
+        reason: str | None,
+        actor: str,
+        request_id: str | None,
+        now: datetime,
+    ) -> TradingCommandResult:
+        """Apply `command` to `account`'s flags and audit it. Resume / start while a system flag
+        is in force: the refusal is audited, then `Conflict` (409) is raised; the caller's
+        commit keeps the audit row (the trading-control routes commit after rendering it)."""
+        row = await repository.lock_client(session, account.id)
+        before = ManualFlags.from_row(row)
+        system = await repository.system_flags(session)
+        blocked = system.leading(now)
+        outcome = apply_client(
+            before, command, system_blocked=blocked is not None, reason=reason, actor=actor, now=now
+        )
+        outcome.after.copy_to(row)
+        repository.add_audit(
+            session,
+            account_id=account.id,
+            command=command,
+            actor=actor,
+            reason=reason,
+            result=outcome.result,
+            http_status=outcome.http_status,
+            before=_client_snapshot(before, system, now),
+            after=_client_snapshot(outcome.after, system, now),
+            request_id=request_id,
+            now=now,
+        )
+        await session.flush()
+        if outcome.result == SYSTEM_BLOCKED and blocked is not None:
+            raise Conflict(
+                f"Trading is blocked system-wide ({KIND_STATUS[blocked.kind]}: {blocked.reason}); "
+                f"{command} is refused until an operator clears it"
+            )
+        body = TradingCommandResult(
+            **client_body(account, outcome.after, system, now), result=outcome.result
+        )
+        self._client_effects(session, runtime, account.id, body, changed=outcome.changed, now=now)
+        return body
+
+    def _client_effects(
+        self,
+        session: AsyncSession,
+        runtime: Runtime | None,
+        account_id: int,
+        body: TradingCommandResult,
+        *,
+        changed: bool,
+        now: datetime,
+    ) -> None:
+        """After commit: the `trading` frame of a change; the cancel hooks of a stop."""
+        if changed and runtime is not None:
+            frame = push.broadcast("trading", body.result, body.model_dump(by_alias=True))
+            push.publish_on_commit(session, runtime, account_id, frame)
+        if body.result == "stop_applied":
+            request = CancelEntries(account_id, "manual_stopped", now)
+            on_commit(session, lambda: cancel_hooks.fire(request))
+
+    async def system_status(self, session: AsyncSession, now: datetime) -> SystemStatus:
+        return SystemStatus(**system_body(await repository.system_flags(session), now))
+
+    async def admin_status(self, session: AsyncSession, now: datetime) -> AdminStatus:
+        system = await repository.system_flags(session)
+        clients = [
+            TradingStatus(**client_body(account, manual, system, now))
+            for account, manual in await repository.clients(session)
+        ]
+        return AdminStatus(**system_body(system, now), clients=clients)
+
+    async def system_command(
+        self,
+        session: AsyncSession,
+        runtime: Runtime | None,
+        kind: SystemKind,
+        action: SystemAction,
+        *,
+        reason: str,
+        actor: str,
+        request_id: str | None,
+        now: datetime,
+        until: datetime | None = None,
+    ) -> SystemCommandResult:
+        """Set or clear one system flag (admins and the CLI only) and audit it. Raises
+        Unprocessable (422) for an `until` not after `now`."""
+        _check_until(until, now)
+        row = await repository.lock_system(session, kind)
+        before = SystemFlag.from_row(kind, row)
+        outcome = apply_system(before, action, reason=reason, actor=actor, now=now, until=until)
+        outcome.after.copy_to(row)
+        repository.add_audit(
+            session,
+            account_id=None,
+            command=kind if action == "set" else f"clear_{kind}",
+            actor=actor,
+            reason=reason,
+            result=outcome.result,
+            http_status=200,
+            before=_flag_snapshot(before, now),
+            after=_flag_snapshot(outcome.after, now),
+            request_id=request_id,
+            now=now,
+        )
+        await session.flush()
+        system = await repository.system_flags(session)
+        body = SystemCommandResult(**system_body(system, now), result=outcome.result)
+        self._system_effects(session, runtime, body, changed=outcome.changed, now=now)
+        return body
+
+    def _system_effects(
+        self,
+        session: AsyncSession,
+        runtime: Runtime | None,
+        body: SystemCommandResult,
+        *,
+        changed: bool,
+        now: datetime,
+    ) -> None:
+        if changed and runtime is not None:
+            frame = push.broadcast("emergency", body.result, body.model_dump(by_alias=True))
+            push.publish_on_commit(session, runtime, push.GLOBAL, frame)
+        status = CANCELLING_RESULTS.get(body.result)
+        if status is not None:
+            request = CancelEntries(None, status, now)
+            on_commit(session, lambda: cancel_hooks.fire(request))
+
+    async def audit(
+        self,
+        session: AsyncSession,
+        *,
+        account_id: int | None,
+        limit: int,
+        before_id: int | None = None,
+    ) -> list[AuditEntry]:
+        """Audit rows newest first: one client's (`account_id`) or all (None, admins)."""
+        rows = await repository.audit_rows(
+            session, account_id=account_id, limit=limit, before_id=before_id
+        )
+        return [
+            AuditEntry.model_validate(
+                {
+                    **{c: getattr(row, c) for c in AuditEntry.model_fields if c != "client"},
+                    "client": str(row.account_id) if row.account_id is not None else None,
+                }
+            )
+            for row in rows
+        ]
+
+
+control = ControlService()
