@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -161,9 +162,17 @@ def _replay_source(settings: Settings, opts: ServeOptions, page: dict[str, int])
     return _Source(clock, AtomSource(feed.fetch_page, **page), feed, description)
 
 
+@functools.lru_cache(maxsize=4)
+def _catalog_file(path: Path, mtime_ns: int) -> TickerCatalog:
+    """A catalog file parsed once per process and version (tests build many apps)."""
+    del mtime_ns  # part of the cache key only
+    return TickerCatalog.from_path(path)
+
+
 async def _catalog(settings: Settings, sec: SecClient | None) -> TickerCatalog:
     if settings.catalog_path is not None:
-        return TickerCatalog.from_path(settings.catalog_path)
+        path = settings.catalog_path
+        return _catalog_file(path, path.stat().st_mtime_ns)
     if sec is not None:
         return await TickerCatalog.from_sec(sec, settings.catalog_url)
     raise ConfigurationError(

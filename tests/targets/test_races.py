@@ -28,15 +28,33 @@ async def _create(h: Harness, key: str, **body: object) -> int:
 async def test_fifty_concurrent_creates_never_overbook_five_slots(harness: Harness) -> None:
     h = harness
     keys = [await h.account(f"acct{i}", tokens=100) for i in range(3)]
-    for round_ in range(3):
+    for key in keys:
+        codes = await asyncio.gather(*(_create(h, key) for _ in range(50)))
+        assert sorted(codes) == [200] * 5 + [402] * 45, codes
+
+
+async def test_f2_hundred_rounds_of_32_concurrent_creates(
+    settings: Settings, clock: ManualClock
+) -> None:
+    """RELIABILITY F2: 100 rounds x 32 concurrent creates against 5 slots, 0 rounds over."""
+    unlimited = settings.model_copy(update={"paid_plan_rate_limit": "100000/minute"})
+    async with running(unlimited, clock) as h:
+        await _f2_rounds(h)
+
+
+async def _f2_rounds(h: Harness) -> None:
+    key = await h.account("acct", tokens=10)
+    over = []
+    for round_ in range(100):
         start = h.clock.now() + timedelta(hours=2 * round_)
         window = {"start_time": start.strftime("%Y-%m-%dT%H:%M:%SZ"), "duration_minutes": 60}
-        for key in keys:
-            codes = await asyncio.gather(*(_create(h, key, **window) for _ in range(50)))
-            assert sorted(codes) == [200] * 5 + [402] * 45, codes
+        codes = await asyncio.gather(*(_create(h, key, **window) for _ in range(32)))
+        if codes.count(200) != 5:
+            over.append((round_, codes.count(200)))
     async with transaction(h.runtime.sessions) as session:
         open_count = await session.scalar(select(func.count()).where(Target.status != "STOPPED"))
-    assert open_count == 3 * 3 * 5
+    assert over == []
+    assert open_count == 100 * 5
 
 
 def _filing_for(cik: int, accepted_at: datetime) -> DetectedFiling:

@@ -9,6 +9,7 @@ run unchanged on replay.
 
 from __future__ import annotations
 
+import functools
 import re
 from bisect import bisect_left
 from dataclasses import dataclass
@@ -57,6 +58,45 @@ def recorded_pages(directory: Path) -> list[Path]:
     return [path for _, path in sorted(pages)]
 
 
+@dataclass(frozen=True)
+class RecordedCrawl:
+    """The parsed entries of one recorded crawl directory, with what loading dropped."""
+
+    entries: tuple[RecordedEntry, ...]
+    duplicates_dropped: int
+    entries_skipped: int
+
+
+def load_crawl(directory: Path) -> RecordedCrawl:
+    """Parse `directory`'s pages once per process (keyed by path and the pages' mtimes): the
+    server builds one feed, but tests and benchmarks build many."""
+    pages = recorded_pages(directory)
+    if not pages:
+        raise FileNotFoundError(f"no getcurrent_start*.xml pages in {directory}")
+    return _load_crawl(tuple((page, page.stat().st_mtime_ns) for page in pages))
+
+
+@functools.lru_cache(maxsize=8)
+def _load_crawl(pages: tuple[tuple[Path, int], ...]) -> RecordedCrawl:
+    kept: list[RecordedEntry] = []
+    keys: set[tuple[str, int, str]] = set()
+    duplicates = skipped = 0
+    for path, _ in pages:
+        for element in feed_root(path.read_bytes()).iterchildren(f"{{{ATOM_NS}}}entry"):
+            try:
+                entry = parse_entry(element)
+            except ValueError:
+                skipped += 1
+                continue
+            key = (entry.accession_number, entry.cik, entry.role)
+            if key in keys:
+                duplicates += 1
+                continue
+            keys.add(key)
+            kept.append(RecordedEntry(etree.tostring(element, with_tail=False), entry))
+    return RecordedCrawl(tuple(kept), duplicates, skipped)
+
+
 class ReplayFeed:
     """A recorded crawl served as the live feed at `clock.now()`.
 
@@ -79,34 +119,15 @@ class ReplayFeed:
         self.clock = clock
         self.lag = lag
         self.max_start = max_start
-        self.duplicates_dropped = 0
-        self.entries_skipped = 0
-        self._entries = self._load(recorded_pages(self.directory))
+        crawl = load_crawl(self.directory)
+        self._entries = list(crawl.entries)
+        self.duplicates_dropped = crawl.duplicates_dropped
+        self.entries_skipped = crawl.entries_skipped
         if not self._entries:
             raise ValueError(f"no usable feed entries in {self.directory}")
         stamps = [r.entry.accepted_at for r in self._entries]
         self._newest_first = all(a >= b for a, b in pairwise(stamps))
         self._keys = [-s.timestamp() for s in stamps]
-
-    def _load(self, pages: list[Path]) -> list[RecordedEntry]:
-        if not pages:
-            raise FileNotFoundError(f"no getcurrent_start*.xml pages in {self.directory}")
-        kept: list[RecordedEntry] = []
-        keys: set[tuple[str, int, str]] = set()
-        for path in pages:
-            for element in feed_root(path.read_bytes()).iterchildren(f"{{{ATOM_NS}}}entry"):
-                try:
-                    entry = parse_entry(element)
-                except ValueError:
-                    self.entries_skipped += 1
-                    continue
-                key = (entry.accession_number, entry.cik, entry.role)
-                if key in keys:
-                    self.duplicates_dropped += 1
-                    continue
-                keys.add(key)
-                kept.append(RecordedEntry(etree.tostring(element, with_tail=False), entry))
-        return kept
 
     def earliest_acceptance(self) -> datetime:
         """The oldest recorded acceptance time (aware UTC)."""
