@@ -10,15 +10,13 @@ server answers `{"type":"authenticated","account_id":..}`, then sends
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
-from typing import Any
 
-from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, WebSocket
 
 from sniper.accounts.service import authenticate
 from sniper.db.session import transaction
-from sniper.kit.timefmt import iso_z
+from sniper.kit.wspump import pump
 from sniper.runtime import Runtime
 
 router = APIRouter()
@@ -57,36 +55,9 @@ async def main_api(websocket: WebSocket) -> None:
         return
     await websocket.send_json({"type": "authenticated", "account_id": account_id})
     with runtime.hub.subscribe(account_id) as subscription:
-        tasks = [
-            asyncio.create_task(_forward(websocket, subscription)),
-            asyncio.create_task(_heartbeat(websocket, runtime)),
-            asyncio.create_task(_read(websocket)),
-        ]
-        _, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-        for task in pending:
-            task.cancel()
-        for task in pending:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
-
-
-async def _forward(websocket: WebSocket, subscription: Any) -> None:
-    while True:
-        await websocket.send_json(await subscription.get())
-
-
-async def _heartbeat(websocket: WebSocket, runtime: Runtime) -> None:
-    interval = runtime.settings.ws_heartbeat.total_seconds()
-    while True:
-        await asyncio.sleep(interval)
-        await websocket.send_json({"type": "heartbeat", "timestamp": iso_z(runtime.clock.now())})
-
-
-async def _read(websocket: WebSocket) -> None:
-    with contextlib.suppress(WebSocketDisconnect):
-        while True:
-            raw = await websocket.receive_text()
-            with contextlib.suppress(ValueError):
-                frame = json.loads(raw)
-                if isinstance(frame, dict) and frame.get("type") == "ping":
-                    await websocket.send_json({"type": "pong"})
+        await pump(
+            websocket,
+            [subscription],
+            heartbeat_seconds=runtime.settings.ws_heartbeat.total_seconds(),
+            now=runtime.clock.now,
+        )

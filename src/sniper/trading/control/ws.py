@@ -18,7 +18,6 @@ in time. Changes made in other processes (the CLI) are not pushed.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 from typing import Any
 
@@ -26,8 +25,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from sniper.accounts.service import authenticate
 from sniper.db.session import transaction
-from sniper.kit.timefmt import iso_z
-from sniper.notify.hub import Subscription
+from sniper.kit.wspump import pump
 from sniper.runtime import Runtime
 from sniper.trading.control.push import GLOBAL, control_hub
 
@@ -106,42 +104,9 @@ async def subscribe(websocket: WebSocket) -> None:
     try:
         ack = {"type": "subscribed", "client": str(account_id), "channels": channels}
         await websocket.send_json(ack)
-        await _serve(websocket, runtime, subscriptions)
+        await pump(
+            websocket, subscriptions, heartbeat_seconds=HEARTBEAT_SECONDS, now=runtime.clock.now
+        )
     finally:
         for subscription in subscriptions:
             subscription.close()
-
-
-async def _serve(websocket: WebSocket, runtime: Runtime, subscriptions: list[Subscription]) -> None:
-    tasks = [asyncio.create_task(_forward(websocket, s)) for s in subscriptions]
-    tasks += [
-        asyncio.create_task(_heartbeat(websocket, runtime)),
-        asyncio.create_task(_read(websocket)),
-    ]
-    _, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-    for task in pending:
-        task.cancel()
-    for task in pending:
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await task
-
-
-async def _forward(websocket: WebSocket, subscription: Subscription) -> None:
-    while True:
-        await websocket.send_json(await subscription.get())
-
-
-async def _heartbeat(websocket: WebSocket, runtime: Runtime) -> None:
-    while True:
-        await asyncio.sleep(HEARTBEAT_SECONDS)
-        await websocket.send_json({"type": "heartbeat", "timestamp": iso_z(runtime.clock.now())})
-
-
-async def _read(websocket: WebSocket) -> None:
-    with contextlib.suppress(WebSocketDisconnect):
-        while True:
-            raw = await websocket.receive_text()
-            with contextlib.suppress(ValueError):
-                frame = json.loads(raw)
-                if isinstance(frame, dict) and frame.get("type") == "ping":
-                    await websocket.send_json({"type": "pong"})
