@@ -113,15 +113,6 @@ class Settings(BaseSettings):
         "ws_heartbeat",
         "sweep_interval",
         "idempotency_ttl",
-        mode="before",
-    )
-    @classmethod
-    def _seconds(cls, value: object) -> object:
-        if isinstance(value, str) and value.replace(".", "", 1).isdigit():
-            return float(value)
-        return value
-
-    @field_validator(
         "filing_job_retry_base",
         "filing_job_retry_cap",
         "filing_job_lease",
@@ -129,8 +120,10 @@ class Settings(BaseSettings):
         mode="before",
     )
     @classmethod
-    def _pipeline_seconds(cls, value: object) -> object:
-        return cls._seconds(value)
+    def _seconds(cls, value: object) -> object:
+        if isinstance(value, str) and value.replace(".", "", 1).isdigit():
+            return float(value)
+        return value
 
     @field_validator("webhook_allow_networks", mode="before")
     @classmethod
