@@ -10,6 +10,8 @@ Benchmarks, each a module whose `run()` returns `(benchmark, ours, peer / refere
   -> webhook received (p50 / p99);
 - `bench.bench_13f`: parsing the 25,000-row 13F information table, ours against edgartools
   (rows/s, peak memory);
+- `bench.bench_engine`: trading-engine bars per second on the real MSFT daily bars, one
+  algorithm and 100 algorithms (backtesting.py on the same rules as a yardstick);
 - `bench.bench_throughput`: authenticated `GET /api/v1/sniper/targets` against `sniper serve`,
   2 threads x 32 connections for 30 s (wrk when installed), req/s and p50 / p99 (RELIABILITY F12).
 
@@ -42,6 +44,7 @@ BENCHMARKS = (
     ("webhook latency", "bench.bench_latency"),
     ("webhook delivery", "bench.bench_delivery"),
     ("13F table parse", "bench.bench_13f"),
+    ("trading engine", "bench.bench_engine"),
     ("API throughput", "bench.bench_throughput"),
 )
 

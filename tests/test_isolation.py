@@ -1,17 +1,20 @@
 """F9: tenant isolation. Two accounts over every `{id}` route of the OpenAPI document: bob gets
 404 `NOT_FOUND` for each of alice's resources, reads and writes alike, and alice's state is
 unchanged afterwards; bob's collection reads never show alice's ids (DESIGN.md: "A resource
-owned by another account is a 404, never a 403")."""
+owned by another account is a 404, never a 403"). Each 404 has the error body its route
+documents (`ErrorBody`, or x3algo's `X3ErrorBody` on the algorithms and backtests surfaces)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 
 from sniper.db.session import transaction
 from sniper.edgar.atom import DetectedFiling, FilingEntity
 from sniper.targets import lifecycle
 from tests.conftest import Harness
+from tests.trading.algorithms import support as algo
 
 Maker = Callable[[Harness, str], Awaitable[str]]
 
@@ -48,11 +51,37 @@ async def _delivery(h: Harness, key: str) -> str:
     return str(delivery["delivery_id"])
 
 
+async def _algorithm(h: Harness, key: str) -> str:
+    """A complete algorithm (`draft`), so the owner can start it."""
+    return str((await algo.create(h, key, algo.complete()))["id"])
+
+
+async def _backtest(h: Harness, key: str) -> str:
+    """A queued backtest of a fresh algorithm (workers are off: it stays queued)."""
+    body = {
+        "algorithmId": await _algorithm(h, key),
+        "startDate": "2010-01-04",
+        "endDate": "2012-12-31",
+        "initialBalance": 10_000,
+    }
+    created = await h.client.post("/api/backtests", json=body, headers=_auth(key))
+    assert created.status_code == 201, created.text
+    return str(created.json()["id"])
+
+
 # Every path parameter that names an account's resource, and how to make one; and the parameters
 # that name public reference data every account may read (EDGAR filings, CUSIP mappings). A new
 # `{id}` route fails `test_every_id_route_is_covered` until its parameter is in one of the two.
-MAKERS: dict[str, Maker] = {"target_id": _target, "delivery_id": _delivery}
+MAKERS: dict[str, Maker] = {
+    "target_id": _target,
+    "delivery_id": _delivery,
+    "algorithm_id": _algorithm,
+    "backtest_id": _backtest,
+}
 SHARED = {"accession_number", "cusip", "ticker"}
+# The owner's documented answers other than success: a state command that does not apply to the
+# algorithm's status (pause/resume of a stopped one) is 422 `UNPROCESSABLE_ENTITY`.
+STATE_COMMAND = re.compile(r"/{algorithm_id}/(stop|pause|resume)$")
 
 
 def _id_operations(h: Harness, *, owned_only: bool = True) -> list[tuple[str, str, list[str]]]:
@@ -66,6 +95,13 @@ def _id_operations(h: Harness, *, owned_only: bool = True) -> list[tuple[str, st
     return found
 
 
+def _x3(h: Harness, method: str, path: str) -> bool:
+    """Whether the operation documents x3algo's error body for its 404."""
+    document = h.app.openapi()  # type: ignore[attr-defined]
+    content = document["paths"][path][method.lower()]["responses"]["404"]["content"]
+    return bool(content["application/json"]["schema"]["$ref"].endswith("/X3ErrorBody"))
+
+
 def _collection_reads(h: Harness) -> list[str]:
     document = h.app.openapi()  # type: ignore[attr-defined]
     return [
@@ -75,10 +111,16 @@ def _collection_reads(h: Harness) -> list[str]:
     ]
 
 
-async def _snapshot(h: Harness, key: str) -> dict[str, object]:
-    """Alice's view through every collection read."""
+async def _snapshot(h: Harness, key: str, ids: dict[str, str]) -> dict[str, object]:
+    """Alice's view through every collection read and every read of one of her resources (an
+    algorithm's `status`, `version`, `updatedAt`, a backtest's `status`, ...)."""
+    reads = [
+        path.format(**{p: ids[p] for p in params})
+        for method, path, params in _id_operations(h)
+        if method == "GET"
+    ]
     views = {}
-    for path in _collection_reads(h):
+    for path in [*_collection_reads(h), *reads]:
         response = await h.client.get(path, headers=_auth(key))
         body = response.json()
         if isinstance(body, dict):
@@ -102,21 +144,30 @@ async def test_f9_cross_account_reads_and_writes_are_404(harness: Harness) -> No
     bob = await h.account("bob", tokens=100)
     await _target(h, bob)  # bob has resources of his own
     ids = {name: await make(h, alice) for name, make in MAKERS.items()}
-    before = await _snapshot(h, alice)
+    before = await _snapshot(h, alice, ids)
+    h.clock.advance(timedelta(minutes=1))  # a write by bob would show in an `updatedAt`
     calls = 0
     for method, path, params in _id_operations(h):
         url = path.format(**{p: ids[p] for p in params})
         response = await h.client.request(method, url, headers=_auth(bob), json={})
+        if _x3(h, method, path):
+            algo.error_of(response, 404, "NOT_FOUND")
         assert response.status_code == 404, (method, url, response.text)
         assert response.json()["error"]["code"] == "NOT_FOUND"
         calls += 1
     assert calls == len(_id_operations(h))
-    assert await _snapshot(h, alice) == before, "bob's calls changed nothing of alice's"
+    assert await _snapshot(h, alice, ids) == before, "bob's calls changed nothing of alice's"
     for path in _collection_reads(h):
         text = (await h.client.get(path, headers=_auth(bob))).text
         for value in ids.values():
             assert value not in text, (path, value)
-    for method, path, params in _id_operations(h):
+    # Alice's own calls, deletes last (they end the resource): GET, PATCH, start, stop succeed;
+    # pause and resume of the stopped algorithm are its documented 422, never a 404.
+    owner = sorted(_id_operations(h), key=lambda operation: operation[0] == "DELETE")
+    for method, path, params in owner:
         url = path.format(**{p: ids[p] for p in params})
         own = await h.client.request(method, url, headers=_auth(alice), json={})
-        assert own.status_code < 400, (method, url, own.text)
+        if own.status_code == 422 and STATE_COMMAND.search(path):
+            algo.error_of(own, 422, "UNPROCESSABLE_ENTITY")
+        else:
+            assert own.status_code < 400, (method, url, own.text)

@@ -10,6 +10,8 @@ from sniper.filings import endpoints as filings
 from sniper.notify import endpoints as webhooks
 from sniper.notify import ws
 from sniper.targets import endpoints as targets
+from sniper.trading.algorithms import backtest_endpoints as backtests
+from sniper.trading.algorithms import endpoints as algorithms
 from sniper.trading.control import endpoints as trading_control
 from sniper.trading.control import ws as trading_ws
 
@@ -24,3 +26,5 @@ def mount(app: FastAPI) -> None:
     app.include_router(trading_control.router)
     app.include_router(trading_control.admin_router)
     app.include_router(trading_ws.router)
+    app.include_router(algorithms.router)
+    app.include_router(backtests.router)

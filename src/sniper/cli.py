@@ -17,6 +17,7 @@ from sniper.db import migrate as migrations
 from sniper.filings.cli import cusip_app, thirteenf_app
 from sniper.kit.cli import err
 from sniper.kit.timefmt import parse_iso
+from sniper.trading.algorithms.cli import algorithms_app
 from sniper.trading.control.cli import trading_app
 
 app = typer.Typer(
@@ -27,6 +28,7 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(thirteenf_app, name="13f")
 app.add_typer(cusip_app, name="cusip")
 app.add_typer(trading_app, name="trading")
+app.add_typer(algorithms_app, name="algorithms")
 
 
 @app.command()
@@ -73,6 +75,7 @@ def serve(
     """API + workers in one process; migrates first. Live EDGAR unless --replay."""
     settings = Settings()
     options = _options(settings, replay, speed, start, workers)
+    options.freeze_gc = True
     migrations.upgrade(settings.database_url)
     try:
         uvicorn.run(

@@ -7,7 +7,7 @@ seconds, e.g. `SNIPER_EXPIRY_GRACE=120`, or ISO 8601 durations).
 from __future__ import annotations
 
 import ipaddress
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -98,6 +98,15 @@ class Settings(BaseSettings):
     candidate_urls_timeout: timedelta = timedelta(seconds=2)
     candidate_urls_max: int = Field(default=10, ge=0, le=50)
 
+    # Trading algorithms (sniper.trading). Paper runs play daily bars through the service clock:
+    # one bar every `paper_bar_interval` of clock time, from `paper_from`. Bars come from
+    # `market_data_dir/<TICKER>.csv` when that file exists, else bokeh-sampledata's stocks.
+    paper_bar_interval: timedelta = timedelta(seconds=60)
+    paper_from: date = date(2012, 3, 1)
+    paper_initial_balance: float = Field(default=100_000.0, gt=0)
+    paper_tick: timedelta = timedelta(seconds=1)  # how often the runner looks for due bars
+    market_data_dir: Path | None = None
+
     @field_validator(
         "expiry_grace",
         "catalog_refresh",
@@ -117,6 +126,8 @@ class Settings(BaseSettings):
         "filing_job_retry_cap",
         "filing_job_lease",
         "candidate_urls_timeout",
+        "paper_bar_interval",
+        "paper_tick",
         mode="before",
     )
     @classmethod

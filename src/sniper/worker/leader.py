@@ -14,29 +14,29 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 LEADER_LOCK_KEY = 0x5E11E5  # arbitrary, constant across releases
+PAPER_LOCK_KEY = 0x5E11E6  # the paper trading runner's own leader
 
 
 @asynccontextmanager
 async def leadership(
-    engine: AsyncEngine, stop: asyncio.Event, retry_seconds: float = 5.0
+    engine: AsyncEngine,
+    stop: asyncio.Event,
+    retry_seconds: float = 5.0,
+    key: int = LEADER_LOCK_KEY,
 ) -> AsyncIterator[bool]:
-    """Wait until this process leads (or `stop` is set); yields True when leading."""
+    """Wait until this process holds lock `key` (or `stop` is set); yields True when leading."""
     if engine.dialect.name == "sqlite":
         yield True
         return
     async with engine.connect() as connection:
         while not stop.is_set():
-            got = await connection.scalar(
-                text("SELECT pg_try_advisory_lock(:key)"), {"key": LEADER_LOCK_KEY}
-            )
+            got = await connection.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": key})
             await connection.commit()
             if got:
                 try:
                     yield True
                 finally:
-                    await connection.execute(
-                        text("SELECT pg_advisory_unlock(:key)"), {"key": LEADER_LOCK_KEY}
-                    )
+                    await connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
                     await connection.commit()
                 return
             with suppress(TimeoutError):

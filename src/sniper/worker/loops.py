@@ -11,6 +11,8 @@ from sniper.filings.tasks import PipelineWorker
 from sniper.notify.delivery import DeliveryWorker
 from sniper.runtime import Runtime
 from sniper.targets.watcher import Watcher
+from sniper.trading.algorithms.paper import PaperRunner
+from sniper.trading.algorithms.tasks import BacktestWorker
 from sniper.worker.leader import leadership
 
 logger = logging.getLogger(__name__)
@@ -57,12 +59,15 @@ async def refresh_catalog(runtime: Runtime, stop: asyncio.Event) -> None:
 def start_loops(
     runtime: Runtime, watcher: Watcher, stop: asyncio.Event
 ) -> list[asyncio.Task[None]]:
-    """Start the leader loop, one delivery worker and one filing pipeline worker as tasks."""
+    """Start the leader loop, one delivery worker, one filing pipeline worker, the paper
+    trading runner and one backtest worker as tasks."""
     delivery = DeliveryWorker(runtime)
     tasks = [
         asyncio.create_task(run_leader(runtime, watcher, stop), name="sniper.leader"),
         asyncio.create_task(delivery.run(stop), name="webhook.deliver"),
         asyncio.create_task(PipelineWorker(runtime).run(stop), name="filing.process"),
+        asyncio.create_task(PaperRunner(runtime).run(stop), name="algorithm.paper"),
+        asyncio.create_task(BacktestWorker(runtime).run(stop), name="backtest.run"),
     ]
     if runtime.sec is not None and runtime.settings.catalog_path is None:
         tasks.append(asyncio.create_task(refresh_catalog(runtime, stop), name="catalog.refresh"))

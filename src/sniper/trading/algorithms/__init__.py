@@ -1,0 +1,1 @@
+"""Trading algorithms: the x3algo configuration schema, CRUD and lifecycle endpoints."""

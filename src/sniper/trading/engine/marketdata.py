@@ -1,0 +1,157 @@
+"""Bars to trade on: the real daily OHLCV shipped in `bokeh_sampledata` (offline default) and a
+CSV loader for the user's own bars. Standard library only (no pandas).
+
+The sample is Quandl WIKI prices, public domain, as packaged by Bokeh (`_data/stocks.csv.gz`:
+`Ticker,Date,Open,High,Low,Close,Volume,Adj Close`): AAPL, IBM and MSFT from 2000-03-01 to
+2013-03-01, GOOG from 2004-08-19, FB from 2012-05-18. Prices are unadjusted (splits show as
+gaps); daily bars are stamped at 00:00 UTC of the session date.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import gzip
+import io
+from collections.abc import Iterable
+from dataclasses import replace
+from datetime import UTC, date, datetime
+from importlib import resources
+from pathlib import Path
+
+from sniper.trading.engine.bars import Bar, ticker
+
+SAMPLE_TICKERS = ("AAPL", "FB", "GOOG", "IBM", "MSFT")
+CSV_COLUMNS = ("open", "high", "low", "close", "volume")
+TIME_COLUMNS = ("date", "datetime", "timestamp", "time")
+
+
+@functools.cache
+def _sample() -> dict[str, tuple[Bar, ...]]:
+    raw = resources.files("bokeh_sampledata").joinpath("_data", "stocks.csv.gz").read_bytes()
+    by_ticker: dict[str, list[Bar]] = {}
+    with io.TextIOWrapper(gzip.GzipFile(fileobj=io.BytesIO(raw)), encoding="utf-8") as text:
+        for row in csv.DictReader(text):
+            day = date.fromisoformat(row["Date"])
+            bar = Bar(
+                symbol=row["Ticker"],
+                at=datetime(day.year, day.month, day.day, tzinfo=UTC),
+                open=float(row["Open"]),
+                high=float(row["High"]),
+                low=float(row["Low"]),
+                close=float(row["Close"]),
+                volume=int(float(row["Volume"])),
+            )
+            by_ticker.setdefault(bar.symbol, []).append(bar)
+    return {name: tuple(sorted(bars, key=lambda b: b.at)) for name, bars in by_ticker.items()}
+
+
+def sample_bars(symbol: str) -> list[Bar]:
+    """Daily bars of `symbol` (`"NASDAQ:MSFT"` or `"MSFT"`) from the bundled sample, oldest
+    first, each carrying `symbol` as given. Parsed once per process. Raises ValueError for a
+    ticker the sample does not have (it has AAPL, FB, GOOG, IBM, MSFT)."""
+    bars = _sample().get(ticker(symbol))
+    if bars is None:
+        raise ValueError(f"no sample bars for {symbol}; the sample has {', '.join(SAMPLE_TICKERS)}")
+    if bars[0].symbol == symbol:
+        return list(bars)
+    return [replace(bar, symbol=symbol) for bar in bars]
+
+
+def load_csv(path: str | Path, symbol: str) -> list[Bar]:
+    """Bars of `symbol` from a CSV file with a header row naming `date` (or `datetime`,
+    `timestamp`, `time`), `open`, `high`, `low`, `close`, `volume` (any case, any order, extra
+    columns ignored). Dates are `YYYY-MM-DD` (00:00 UTC) or ISO 8601 datetimes (naive ones are
+    UTC). Rows must be in strictly increasing time. Raises ValueError naming the file, line and
+    column of the first bad value."""
+    path = Path(path)
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        return parse_csv(handle, symbol, source=str(path))
+
+
+def parse_csv(lines: Iterable[str], symbol: str, *, source: str = "<csv>") -> list[Bar]:
+    """`load_csv` on already opened text (see there)."""
+    reader = csv.reader(lines)
+    header = next(reader, None)
+    if header is None:
+        raise ValueError(f"{source}: empty file, expected a header row")
+    index = _columns(header, source)
+    bars: list[Bar] = []
+    for number, row in enumerate(reader, start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        bar = _bar(row, index, symbol, f"{source}: line {number}")
+        if bars and bar.at <= bars[-1].at:
+            raise ValueError(f"{source}: line {number}: column date: not after the previous row")
+        bars.append(bar)
+    return bars
+
+
+def _columns(header: list[str], source: str) -> dict[str, int]:
+    names = [cell.strip().lower() for cell in header]
+    index = {name: names.index(name) for name in CSV_COLUMNS if name in names}
+    time_column = next((name for name in TIME_COLUMNS if name in names), None)
+    missing = ([] if time_column else ["date"]) + [n for n in CSV_COLUMNS if n not in index]
+    if missing or time_column is None:
+        raise ValueError(f"{source}: line 1: missing column(s) {', '.join(missing)}")
+    index["date"] = names.index(time_column)
+    return index
+
+
+def _bar(row: list[str], index: dict[str, int], symbol: str, where: str) -> Bar:
+    def cell(name: str) -> str:
+        position = index[name]
+        if position >= len(row) or not row[position].strip():
+            raise ValueError(f"{where}: column {name}: missing value")
+        return row[position].strip()
+
+    at = _parse_time(cell("date"), f"{where}: column date")
+    prices = {name: _parse_price(cell(name), f"{where}: column {name}") for name in CSV_COLUMNS[:4]}
+    volume = _parse_volume(cell("volume"), f"{where}: column volume")
+    if prices["high"] < max(prices["open"], prices["close"], prices["low"]):
+        raise ValueError(f"{where}: column high: below open, low or close")
+    if prices["low"] > min(prices["open"], prices["close"]):
+        raise ValueError(f"{where}: column low: above open or close")
+    return Bar(symbol=symbol, at=at, volume=volume, **prices)
+
+
+def _parse_time(text: str, where: str) -> datetime:
+    try:
+        if len(text) == 10:
+            day = date.fromisoformat(text)
+            return datetime(day.year, day.month, day.day, tzinfo=UTC)
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(f"{where}: {text!r} is not a date (YYYY-MM-DD or ISO 8601)") from None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _parse_price(text: str, where: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"{where}: {text!r} is not a number") from None
+    if not value > 0 or value == float("inf"):
+        raise ValueError(f"{where}: {text!r} is not a positive price")
+    return value
+
+
+def _parse_volume(text: str, where: str) -> int:
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"{where}: {text!r} is not a number") from None
+    if value < 0 or not value.is_integer():
+        raise ValueError(f"{where}: {text!r} is not a whole number of shares >= 0")
+    return int(value)
+
+
+def bars_for(symbol: str, directory: Path | None = None) -> list[Bar]:
+    """Daily bars of `symbol` for paper runs and backtests: the user's `<directory>/<TICKER>.csv`
+    (`SNIPER_MARKET_DATA_DIR`) when that file exists, else the bundled sample. Raises
+    ValueError when neither has the ticker, or for a bad CSV row (see `load_csv`)."""
+    if directory is not None:
+        path = directory / f"{ticker(symbol)}.csv"
+        if path.is_file():
+            return load_csv(path, symbol)
+    return sample_bars(symbol)

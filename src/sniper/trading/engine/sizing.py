@@ -1,0 +1,46 @@
+"""Position sizing: how many whole shares an entry signal buys or sells short.
+
+Sized at the signal bar's close (the fill comes at the next open): `percentage` value % of
+equity / price; `fixed_quantity` value shares; `fixed_amount` value money / price;
+`risk_based` (value % of equity) / (distance from the price to the stop loss). Then capped by
+`riskParameters.maxPositionSize` (% of equity / price). Always rounded down to whole shares;
+0 means "too small to trade".
+"""
+
+from __future__ import annotations
+
+import math
+
+from sniper.trading.algorithms.config import PositionSizing, RiskParameters
+
+
+def quantity(
+    sizing: PositionSizing,
+    risk: RiskParameters | None,
+    *,
+    equity: float,
+    price: float,
+    stop_distance: float | None,
+) -> int:
+    """Whole shares for an entry at `price` with account `equity` (money) and the per-share
+    distance to the stop (money, None without a stop). Raises ValueError for an unsupported
+    method or a risk_based entry without a stop distance."""
+    value = sizing.value or 0.0
+    if price <= 0:
+        return 0
+    if sizing.method == "percentage":
+        shares = equity * value / 100 / price
+    elif sizing.method == "fixed_quantity":
+        shares = value
+    elif sizing.method == "fixed_amount":
+        shares = value / price
+    elif sizing.method == "risk_based":
+        if stop_distance is None or stop_distance <= 0:
+            raise ValueError("risk_based sizing needs a stop loss")
+        shares = equity * value / 100 / stop_distance
+    else:
+        raise ValueError(f"position sizing method {sizing.method} is not supported")
+    if risk is not None and risk.max_position_size is not None:
+        shares = min(shares, equity * risk.max_position_size / 100 / price)
+    # A hair of tolerance so 10 / 0.1 style float noise does not lose a share.
+    return max(0, math.floor(shares + 1e-9))

@@ -1,0 +1,77 @@
+"""Market data: the bundled real daily bars and the CSV loader's errors."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from sniper.trading.engine.marketdata import load_csv, sample_bars
+
+
+def test_sample_bars_are_the_real_msft_daily_bars() -> None:
+    bars = sample_bars("NASDAQ:MSFT")
+    assert len(bars) == 3270
+    first = bars[0]
+    assert (first.symbol, first.at) == ("NASDAQ:MSFT", datetime(2000, 3, 1, tzinfo=UTC))
+    assert (first.open, first.high, first.low, first.close, first.volume) == (
+        89.62,
+        94.09,
+        88.94,
+        90.81,
+        53444900,
+    )
+    assert bars[-1].at == datetime(2013, 3, 1, tzinfo=UTC)
+    assert all(a.at < b.at for a, b in itertools.pairwise(bars))
+    assert sample_bars("MSFT")[0].symbol == "MSFT"
+
+
+def test_unknown_sample_ticker_names_the_available_ones() -> None:
+    with pytest.raises(ValueError, match="AAPL, FB, GOOG, IBM, MSFT"):
+        sample_bars("NASDAQ:TSLA")
+
+
+def test_csv_loader_reads_any_header_case_and_datetimes(tmp_path: Path) -> None:
+    path = tmp_path / "bars.csv"
+    path.write_text(
+        "Datetime,Open,HIGH,low,Close,Volume,extra\n"
+        "2024-01-02T14:30:00-05:00,10,11,9.5,10.5,1000,x\n"
+        "2024-01-03,10.5,12,10,11.5,2000.0,y\n"
+    )
+    bars = load_csv(path, "NYSE:ABC")
+    assert [b.at for b in bars] == [
+        datetime(2024, 1, 2, 19, 30, tzinfo=UTC),
+        datetime(2024, 1, 3, tzinfo=UTC),
+    ]
+    assert (bars[1].close, bars[1].volume, bars[1].symbol) == (11.5, 2000, "NYSE:ABC")
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        ("date,open,high,low,close\n", "line 1: missing column(s) volume"),
+        ("day,open,high,low,close,volume\n", "line 1: missing column(s) date"),
+        (
+            "date,open,high,low,close,volume\n2024-01-02,1,2,1,abc,5\n",
+            "line 2: column close: 'abc'",
+        ),
+        ("date,open,high,low,close,volume\n2024-13-02,1,2,1,1,5\n", "line 2: column date"),
+        (
+            "date,open,high,low,close,volume\n2024-01-02,1,2,1,1,5\n2024-01-02,1,2,1,1,5\n",
+            "line 3: column date: not after the previous row",
+        ),
+        ("date,open,high,low,close,volume\n2024-01-02,1,0.5,1,1,5\n", "line 2: column high"),
+        ("date,open,high,low,close,volume\n2024-01-02,1,2,1,1,-5\n", "line 2: column volume"),
+        ("date,open,high,low,close,volume\n2024-01-02,1,2,,1,5\n", "line 2: column low: missing"),
+    ],
+)
+def test_csv_loader_names_line_and_column_of_bad_rows(
+    tmp_path: Path, rows: str, message: str
+) -> None:
+    path = tmp_path / "bars.csv"
+    path.write_text(rows)
+    with pytest.raises(ValueError, match=r"bars\.csv") as caught:
+        load_csv(path, "ABC")
+    assert message in str(caught.value)
