@@ -17,7 +17,7 @@ from sniper.db import migrate as migrations
 from sniper.filings.cli import cusip_app, thirteenf_app
 from sniper.kit.cli import err
 from sniper.kit.timefmt import parse_iso
-from sniper.trading.algorithms.cli import algorithms_app
+from sniper.trading.algorithms.cli import algorithms_app, backtest_command
 from sniper.trading.control.cli import trading_app
 
 app = typer.Typer(
@@ -29,6 +29,7 @@ app.add_typer(thirteenf_app, name="13f")
 app.add_typer(cusip_app, name="cusip")
 app.add_typer(trading_app, name="trading")
 app.add_typer(algorithms_app, name="algorithms")
+app.command("backtest")(backtest_command)
 
 
 @app.command()

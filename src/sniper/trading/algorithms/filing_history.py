@@ -64,7 +64,8 @@ async def backtest_filings(
 
 async def _submissions(runtime: Runtime, cik: int) -> list[dict[str, Any]]:
     sec, base = runtime.pipeline.sec, runtime.pipeline.submissions_base
-    assert sec is not None and base is not None
+    assert sec is not None
+    assert base is not None
     document = json.loads((await sec.get(f"{base}/submissions/CIK{cik:010d}.json")).content)
     filings = _rows(document["filings"]["recent"])
     for page in document["filings"].get("files", []):
@@ -79,7 +80,9 @@ async def _submissions(runtime: Runtime, cik: int) -> list[dict[str, Any]]:
 def _rows(columns: dict[str, list[Any]]) -> list[dict[str, Any]]:
     """EDGAR's column-wise arrays as one dict per filing."""
     names = list(columns)
-    return [dict(zip(names, values, strict=False)) for values in zip(*columns.values(), strict=False)]
+    return [
+        dict(zip(names, values, strict=False)) for values in zip(*columns.values(), strict=False)
+    ]
 
 
 def _hit(symbol: str, filing: dict[str, Any], forms: Iterable[str]) -> FilingHit | None:

@@ -204,13 +204,26 @@ async def mark_error(session: AsyncSession, algorithm_id: str, message: str, now
 
 async def paper_algorithms(session: AsyncSession) -> Sequence[TradingAlgorithm]:
     """What the paper runner must process: `active` and `paused` algorithms, and `stopped`,
-    `error` or deleted ones that still hold open positions (their exits stay watched)."""
+    `error` or deleted ones that still hold open positions (their exits stay watched), and
+    `stopped` ones with a pending paper order (a resting entry the runner must still cancel)."""
+    pending = (
+        select(AlgorithmOrder.id)
+        .where(
+            AlgorithmOrder.algorithm_id == A.id,
+            AlgorithmOrder.status == "pending",
+            AlgorithmOrder.backtest_id.is_(None),
+        )
+        .exists()
+    )
     result = await session.execute(
         select(A)
         .where(
             or_(
                 and_(A.status.in_(("active", "paused")), A.deleted_at.is_(None)),
-                and_(A.status.in_(("stopped", "error", "archived")), A.open_positions > 0),
+                and_(
+                    A.status.in_(("stopped", "error", "archived")),
+                    or_(A.open_positions > 0, and_(A.status == "stopped", pending)),
+                ),
             )
         )
         .order_by(A.created_at, A.id)
@@ -242,15 +255,21 @@ async def filing_hits(
 
 
 async def claim_backtest(
-    session: AsyncSession, *, now: datetime, lease: timedelta = BACKTEST_LEASE
+    session: AsyncSession,
+    *,
+    now: datetime,
+    lease: timedelta = BACKTEST_LEASE,
+    only: str | None = None,
 ) -> Backtest | None:
     """Claim the oldest `queued` backtest (or a `running` one whose lease passed): status
     `running`, `started_at` (first claim), lease until `now + lease`. None when there is none
-    or another worker won the race."""
+    or another worker won the race. `only`: that backtest or none (`sniper backtest`)."""
     claimable = or_(
         Backtest.status == "queued",
         and_(Backtest.status == "running", Backtest.lease_expires_at <= now),
     )
+    if only is not None:
+        claimable = and_(Backtest.id == only, claimable)
     candidate = await session.execute(
         select(Backtest.id)
         .where(claimable)
