@@ -20,19 +20,18 @@ Every answer keeps `X-Request-ID` (the same value as `requestId`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine, Iterable
+from collections.abc import Iterable
 from typing import Any
 
-from fastapi import Request, Response
+from fastapi import Request
 from fastapi.encoders import jsonable_encoder
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException
 
 from sniper.errors import SniperError
 from sniper.kit.http import request_id
+from sniper.kit.surface import SurfaceRoute, error_headers
 
 CODES = {
     400: "VALIDATION_ERROR",
@@ -136,32 +135,24 @@ def validation_details(errors: Iterable[Any]) -> tuple[str, dict[str, Any]]:
 
 def error_response(request: Request, error: SniperError) -> JSONResponse:
     """The x3algo body for `error` (see the module docstring)."""
-    headers: dict[str, str] = {}
-    if error.status == 401:
-        headers["WWW-Authenticate"] = "Bearer"
-    if error.status == 429 and "retry_after" in error.details:
-        headers["Retry-After"] = str(error.details["retry_after"])
     code = CODES.get(error.status, error.code)
+    headers = error_headers(request, error)
     return _response(request, error.status, code, error.message, error.details, headers)
 
 
-class X3Route(APIRoute):
+def _validation_response(request: Request, errors: Any) -> JSONResponse:
+    message, details = validation_details(errors)
+    return _response(request, 400, CODES[400], message, details)
+
+
+def _http_response(request: Request, exc: HTTPException) -> JSONResponse:
+    code = CODES.get(exc.status_code, "ERROR")
+    return _response(request, exc.status_code, code, str(exc.detail), {}, dict(exc.headers or {}))
+
+
+class X3Route(SurfaceRoute):
     """An `APIRoute` whose errors render in the x3algo shape (module docstring)."""
 
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
-
-        async def route(request: Request) -> Response:
-            try:
-                return await handler(request)
-            except RequestValidationError as exc:
-                message, details = validation_details(exc.errors())
-                return _response(request, 400, CODES[400], message, details)
-            except SniperError as exc:
-                return error_response(request, exc)
-            except HTTPException as exc:
-                code = CODES.get(exc.status_code, "ERROR")
-                headers = dict(exc.headers or {})
-                return _response(request, exc.status_code, code, str(exc.detail), {}, headers)
-
-        return route
+    render_validation = staticmethod(_validation_response)
+    render_error = staticmethod(error_response)
+    render_http = staticmethod(_http_response)

@@ -19,19 +19,17 @@ control service raises before it changes any flag.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
 from typing import Any
 
-from fastapi import Request, Response
+from fastapi import Request
 from fastapi.encoders import jsonable_encoder
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
 from sniper.errors import SniperError
 from sniper.kit.http import request_id
+from sniper.kit.surface import SurfaceRoute, error_headers
 
 DESCRIPTIONS = {
     400: "A request body that cannot be read (not UTF-8).",
@@ -89,30 +87,18 @@ def error_response(request: Request, error: SniperError) -> JSONResponse:
             "input": error.details.get("input"),
         }
         return validation_response(request, [entry])
-    headers = {"X-Request-ID": request_id(request)}
-    if error.status == 401:
-        headers["WWW-Authenticate"] = "Bearer"
-    if error.status == 429 and "retry_after" in error.details:
-        headers["Retry-After"] = str(error.details["retry_after"])
+    headers = error_headers(request, error)
     return JSONResponse({"detail": error.message}, status_code=error.status, headers=headers)
 
 
-class DetailRoute(APIRoute):
+def _http_response(request: Request, exc: HTTPException) -> JSONResponse:
+    headers = dict(exc.headers or {}) | {"X-Request-ID": request_id(request)}
+    return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=headers)
+
+
+class DetailRoute(SurfaceRoute):
     """An `APIRoute` whose errors render as `{"detail": ...}` (module docstring)."""
 
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
-
-        async def route(request: Request) -> Response:
-            try:
-                return await handler(request)
-            except RequestValidationError as exc:
-                return validation_response(request, exc.errors())
-            except SniperError as exc:
-                return error_response(request, exc)
-            except HTTPException as exc:
-                headers = dict(exc.headers or {}) | {"X-Request-ID": request_id(request)}
-                body = {"detail": exc.detail}
-                return JSONResponse(body, status_code=exc.status_code, headers=headers)
-
-        return route
+    render_validation = staticmethod(validation_response)
+    render_error = staticmethod(error_response)
+    render_http = staticmethod(_http_response)

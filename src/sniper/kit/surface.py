@@ -1,0 +1,68 @@
+"""The route class behind an API surface that renders its own error bodies (DESIGN.md "API
+surfaces": one exception tree, one renderer per surface).
+
+A subclass of `SurfaceRoute` names three renderers; the route catches, inside the route
+handler, a `RequestValidationError`, any `SniperError` (from the endpoint or a dependency such
+as the 401 of `CurrentAccount`) and an `HTTPException` FastAPI raises itself (400 for a body
+that is not UTF-8), and answers with the surface's renderer. `error_headers` gives every
+surface the same headers: `X-Request-ID`, `WWW-Authenticate: Bearer` on 401, `Retry-After` on
+429 (from `details.retry_after`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from fastapi import Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
+from starlette.exceptions import HTTPException
+
+from sniper.errors import SniperError
+from sniper.kit.http import request_id
+
+
+def error_headers(request: Request, error: SniperError) -> dict[str, str]:
+    """The headers of an error answer on every surface (module docstring)."""
+    headers = {"X-Request-ID": request_id(request)}
+    if error.status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
+    if error.status == 429 and "retry_after" in error.details:
+        headers["Retry-After"] = str(error.details["retry_after"])
+    return headers
+
+
+class SurfaceRoute(APIRoute):
+    """An `APIRoute` whose errors the subclass renders (module docstring)."""
+
+    @staticmethod
+    def render_validation(request: Request, errors: Any) -> Response:
+        """The answer to request validation `errors` (pydantic's list)."""
+        raise NotImplementedError
+
+    @staticmethod
+    def render_error(request: Request, error: SniperError) -> Response:
+        """The answer to `error`."""
+        raise NotImplementedError
+
+    @staticmethod
+    def render_http(request: Request, exc: HTTPException) -> Response:
+        """The answer to an `HTTPException` FastAPI raised itself."""
+        raise NotImplementedError
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+        surface = type(self)
+
+        async def route(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except RequestValidationError as exc:
+                return surface.render_validation(request, exc.errors())
+            except SniperError as exc:
+                return surface.render_error(request, exc)
+            except HTTPException as exc:
+                return surface.render_http(request, exc)
+
+        return route
