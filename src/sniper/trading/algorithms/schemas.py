@@ -147,10 +147,10 @@ class EquityPoint(CamelModel):
     balance: float
 
 
-class BacktestOut(CamelModel):
-    """A backtest: `status` `queued` → `running` → `completed` | `failed` (`error` says why),
-    `progress` 0-100, the request, `results` (x3algo performance fields plus `finalBalance`,
-    `totalReturn` %; null until completed), `equityCurve`, `trades` (closed trades), times."""
+class BacktestSummary(CamelModel):
+    """A backtest in a list: `status` `queued` → `running` → `completed` | `failed` (`error`
+    says why), `progress` 0-100, the request, `results` (x3algo performance fields plus
+    `finalBalance`, `totalReturn` %; null until completed), times."""
 
     id: str
     algorithm_id: str
@@ -160,29 +160,17 @@ class BacktestOut(CamelModel):
     end_date: date
     initial_balance: float
     results: dict[str, Any] | None
+    error: str | None
+    created_at: Stamp
+    started_at: Stamp | None
+    completed_at: Stamp | None
+
+
+class BacktestOut(BacktestSummary):
+    """A backtest with its `equityCurve` and `trades` (closed trades)."""
+
     equity_curve: list[EquityPoint]
     trades: list[dict[str, Any]]
-    error: str | None
-    created_at: Stamp
-    started_at: Stamp | None
-    completed_at: Stamp | None
-
-
-class BacktestSummary(CamelModel):
-    """A backtest in a list: `BacktestOut` without the curve and the trades."""
-
-    id: str
-    algorithm_id: str
-    status: BacktestStatus
-    progress: int
-    start_date: date
-    end_date: date
-    initial_balance: float
-    results: dict[str, Any] | None
-    error: str | None
-    created_at: Stamp
-    started_at: Stamp | None
-    completed_at: Stamp | None
 
 
 class BacktestList(CamelModel):
