@@ -35,10 +35,13 @@ run: install
 	  exec $(BIN)/sniper serve --port $(PORT); \
 	fi
 
+# With SNIPER_TEST_DATABASE_URL set, the SQLite and PostgreSQL runs go side by side (most tests
+# wait on subprocesses and sockets); each run's output is printed whole when it ends.
 test: install
-	$(MAKE) test-sqlite
-	@if [ -n "$$SNIPER_TEST_DATABASE_URL" ]; then $(MAKE) test-postgres; \
-	else echo "SNIPER_TEST_DATABASE_URL not set: PostgreSQL run skipped"; fi
+	@if [ -n "$$SNIPER_TEST_DATABASE_URL" ]; then \
+	  $(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres; \
+	else $(MAKE) --no-print-directory test-sqlite; \
+	  echo "SNIPER_TEST_DATABASE_URL not set: PostgreSQL run skipped"; fi
 
 test-sqlite:
 	SNIPER_TEST_DATABASE_URL= $(BIN)/pytest -q

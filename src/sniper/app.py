@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import gc
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -39,7 +40,9 @@ class ServeOptions:
     """How `serve` runs: `replay` a recorded crawl, watch EDGAR `live`, or `off` (API only).
 
     `clock` overrides the clock (tests pass a `ManualClock`); `run_workers=False` leaves the
-    loops to the caller (tests call `app.state.watcher.tick()` themselves).
+    loops to the caller (tests call `app.state.watcher.tick()` themselves). `freeze_gc=True`
+    (`sniper serve`) moves everything built at startup out of the garbage collector's reach
+    (`gc.freeze`): a full collection then takes ~5 ms instead of ~170 ms, RELIABILITY F12's p99.
     """
 
     mode: Mode = "off"
@@ -48,6 +51,7 @@ class ServeOptions:
     start: datetime | None = None
     clock: Clock | None = None
     run_workers: bool = True
+    freeze_gc: bool = False
 
 
 class ConfigurationError(Exception):
@@ -61,6 +65,9 @@ def create_app(settings: Settings, options: ServeOptions | None = None) -> FastA
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with contextlib.AsyncExitStack() as stack:
             runtime, watcher = await _build(settings, opts, stack)
+            if opts.freeze_gc:
+                gc.collect()
+                gc.freeze()
             app.state.runtime = runtime
             app.state.watcher = watcher
             stop = asyncio.Event()

@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.requests import HTTPConnection
 
 from sniper.accounts.service import authenticate
 from sniper.db.session import transaction
@@ -18,16 +19,23 @@ from sniper.models import Account
 from sniper.runtime import Runtime
 
 
-def get_runtime(request: Request) -> Runtime:
+async def get_runtime(request: Request) -> Runtime:
+    """The app's `Runtime` (async: a sync dependency would cost a threadpool hop per request)."""
     runtime: Runtime = request.app.state.runtime
     return runtime
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+READ_METHODS = frozenset({"GET", "HEAD"})
 
 
-async def get_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
-    async with transaction(runtime.sessions) as session:
+async def get_session(
+    connection: HTTPConnection, runtime: RuntimeDep
+) -> AsyncIterator[AsyncSession]:
+    """The request's transaction: a read transaction for GET and HEAD (`transaction`,
+    `read_only=True`: no write lock on SQLite, writes refused), a writing one otherwise."""
+    read_only = connection.scope.get("method") in READ_METHODS
+    async with transaction(runtime.sessions, read_only=read_only) as session:
         yield session
 
 

@@ -13,6 +13,8 @@ from contextlib import asynccontextmanager
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from sniper.db.engine import READ_ONLY
+
 logger = logging.getLogger(__name__)
 _ON_COMMIT = "sniper.on_commit"
 
@@ -23,9 +25,16 @@ def on_commit(session: AsyncSession, callback: Callable[[], object]) -> None:
 
 
 @asynccontextmanager
-async def transaction(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
-    """Open a session, commit on success, roll back on error, then fire the on-commit callbacks."""
-    async with sessions() as session:
+async def transaction(
+    sessions: async_sessionmaker[AsyncSession], *, read_only: bool = False
+) -> AsyncIterator[AsyncSession]:
+    """Open a session, commit on success, roll back on error, then fire the on-commit callbacks.
+
+    `read_only=True` opens a read transaction: a deferred `BEGIN` on SQLite, so it never waits
+    for the write lock, and any write statement in it raises `WriteInReadTransaction`
+    (`sniper.db.engine`)."""
+    opened = sessions(execution_options={READ_ONLY: True}) if read_only else sessions()
+    async with opened as session:
         try:
             yield session
             await session.commit()

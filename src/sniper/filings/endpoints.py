@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 
 from sniper.accounts.auth import CurrentAccount, RuntimeDep, SessionDep
+from sniper.db.session import transaction
 from sniper.filings import service
 from sniper.filings.schemas import CusipOut, FilingOut, HoldingsPage, TickerOut
 from sniper.kit.envelope import Envelope, wrap
@@ -64,8 +65,12 @@ async def lookup_cusip(
 ) -> Envelope[CusipOut]:
     """The FIGI, ticker and issuer a CUSIP maps to (OpenFIGI, cached; 404 when nothing maps)."""
     wanted = service.cusip_or_400(cusip)
-    row = await service.lookup_cusip(session, runtime, wanted)
-    await session.commit()  # what OpenFIGI answered is cached even when the answer is a 404
+    row = await service.cached_cusip(session, wanted)
+    answer = await service.ask_openfigi(runtime, wanted) if row is None else None
+    if answer is not None:  # a GET's own transaction only reads (sniper.db.engine): the answer,
+        # a known miss included, is cached in a short write transaction, committed before a 404
+        async with transaction(runtime.sessions) as writer:
+            row = await service.cache_answer(writer, runtime, answer)
     return wrap(request, runtime, service.cusip_out(row, wanted))
 
 

@@ -1,5 +1,5 @@
-"""All SQL of the filing pipeline: jobs (claimed with a lease, `FOR UPDATE SKIP LOCKED` on
-PostgreSQL), filing records, 13F holdings, the CUSIP cache, and the targets a filing fired.
+"""All SQL of the filing pipeline: jobs (claimed with a lease by `sniper.worker.claim`), filing
+records, 13F holdings, the CUSIP cache, and the targets a filing fired.
 Nothing here commits: the caller's transaction does."""
 
 from __future__ import annotations
@@ -14,8 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sniper.db.upsert import insert_ignore
 from sniper.models import CusipMap, Filing, FilingJob, Form13FHolding, Target
+from sniper.worker import claim
 
 J = FilingJob
+JOBS = claim.JobTable(FilingJob)
 _MAX_BIND = 500  # keeps IN (...) lists and multi-row inserts under SQLite's bind limit
 
 
@@ -42,22 +44,10 @@ async def claim_due(
     session: AsyncSession, *, now: datetime, lease_expires_at: datetime, limit: int
 ) -> list[int]:
     """Lease up to `limit` due pending jobs, oldest due first; a crashed worker's claim falls
-    due again when its lease ends (`next_attempt_at` is pushed to it)."""
-    result = await session.execute(
-        select(J.id)
-        .where(J.status == "pending", J.next_attempt_at <= now)
-        .order_by(J.next_attempt_at, J.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
+    due again when its lease ends (`sniper.worker.claim`)."""
+    return await claim.claim_due(
+        session, JOBS, now=now, lease_expires_at=lease_expires_at, limit=limit
     )
-    ids = list(result.scalars().all())
-    if ids:
-        await session.execute(
-            update(J)
-            .where(J.id.in_(ids))
-            .values(next_attempt_at=lease_expires_at, lease_expires_at=lease_expires_at)
-        )
-    return ids
 
 
 async def lock_job(session: AsyncSession, job_id: int) -> FilingJob | None:

@@ -14,7 +14,7 @@ from sniper.errors import BadRequest, NotFound
 from sniper.filings import cusips
 from sniper.filings import repository as repo
 from sniper.filings.archives import is_13f
-from sniper.filings.openfigi import OpenFigiError, is_cusip
+from sniper.filings.openfigi import FigiMapping, OpenFigiError, is_cusip
 from sniper.filings.schemas import (
     CusipOut,
     FilingDocument,
@@ -140,23 +140,32 @@ async def holdings_page(
     )
 
 
-async def lookup_cusip(session: AsyncSession, runtime: Runtime, cusip: str) -> CusipMap | None:
-    """The cache row of `cusip` (validate it with `cusip_or_400` first); a CUSIP never asked is
-    asked of OpenFIGI when one is configured and its answer, a known miss included, is added to
-    the session. None when nothing is known."""
-    row = await repo.mapping(session, cusip)
+async def cached_cusip(session: AsyncSession, cusip: str) -> CusipMap | None:
+    """The cache row of `cusip` (validate it with `cusip_or_400` first): mapped, a known miss,
+    or None when never asked."""
+    return await repo.mapping(session, cusip)
+
+
+async def ask_openfigi(runtime: Runtime, cusip: str) -> FigiMapping | None:
+    """What OpenFIGI maps `cusip` to (a known miss included), or None when no client is
+    configured or it is unavailable (then nothing is cached). Touches no database."""
     client = runtime.pipeline.openfigi
-    if row is not None or client is None:
-        return row
+    if client is None:
+        return None
     try:  # bounded: a 429 would otherwise hold the request for `ratelimit-reset` seconds
         timeout = runtime.settings.edgar_timeout.total_seconds()
         answers = await asyncio.wait_for(client.map_cusips([cusip]), timeout)
     except (OpenFigiError, TimeoutError):
-        return None  # unavailable: answer from the cache alone, cache nothing
-    if cusip not in answers:
         return None
-    await cusips.store(session, [answers[cusip]], now=runtime.clock.now(), source="openfigi")
-    return await repo.mapping(session, cusip)
+    return answers.get(cusip)
+
+
+async def cache_answer(
+    session: AsyncSession, runtime: Runtime, answer: FigiMapping
+) -> CusipMap | None:
+    """Store an OpenFIGI `answer` in the cache (a writing transaction) and return its row."""
+    await cusips.store(session, [answer], now=runtime.clock.now(), source="openfigi")
+    return await repo.mapping(session, answer.cusip)
 
 
 def cusip_out(row: CusipMap | None, cusip: str) -> CusipOut:

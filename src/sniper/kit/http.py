@@ -12,14 +12,16 @@ from __future__ import annotations
 
 import logging
 import re
-import uuid
-from collections.abc import Awaitable, Callable
+import secrets
 from datetime import UTC, datetime
+from typing import Any
 
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sniper.errors import BadRequest, SniperError, render_sniper
 from sniper.kit.accesslog import AccessLogMiddleware
@@ -32,9 +34,48 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 
 
 def request_id(request: Request) -> str:
-    value: str = getattr(request.state, "request_id", "") or "req_" + uuid.uuid4().hex
-    request.state.request_id = value
+    """The request's id (`req_` + 32 hex when the caller sent none), fixed on first use."""
+    return _state_request_id(request.scope.setdefault("state", {}))
+
+
+def _state_request_id(state: dict[str, Any]) -> str:
+    value: str = state.get("request_id") or "req_" + secrets.token_hex(16)
+    state["request_id"] = value
     return value
+
+
+class RequestIdMiddleware:
+    """Pure ASGI: keep a sane incoming `X-Request-ID` (else one is made when first asked for),
+    put it on the response, with the `X-RateLimit-*` headers from `state["rate_limit_headers"]`
+    (`sniper.kit.ratelimit.enforce`)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        state: dict[str, Any] = scope.setdefault("state", {})
+        incoming = _header(scope, b"x-request-id")
+        state["request_id"] = incoming if _REQUEST_ID.match(incoming) else ""
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers["X-Request-ID"] = _state_request_id(state)
+                for name, value in state.get("rate_limit_headers", {}).items():
+                    headers[name] = value
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def _header(scope: Scope, name: bytes) -> str:
+    for key, value in scope.get("headers", []):
+        if key == name:
+            return str(value.decode("latin-1"))
+    return ""
 
 
 def _error_response(request: Request, error: SniperError) -> JSONResponse:
@@ -95,16 +136,5 @@ def install(app: FastAPI, *, max_body_bytes: int = 64 * 1024) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected)
     app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_bytes)
-
-    @app.middleware("http")
-    async def _request_id(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        incoming = request.headers.get("x-request-id", "")
-        request.state.request_id = incoming if _REQUEST_ID.match(incoming) else ""
-        response = await call_next(request)
-        response.headers["X-Request-ID"] = request_id(request)
-        response.headers.update(getattr(request.state, "rate_limit_headers", {}))
-        return response
-
+    app.add_middleware(RequestIdMiddleware)
     app.add_middleware(AccessLogMiddleware)

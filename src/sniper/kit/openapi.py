@@ -73,14 +73,14 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     }
 
 
-def documented_api_key(
+async def documented_api_key(
     _bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_BEARER)],
     _header: Annotated[str | None, Security(_HEADER)],
     _query: Annotated[str | None, Security(_QUERY)],
 ) -> None:
     """A dependency of the auth dependency that only declares the three API key schemes in the
     OpenAPI document (so each authenticated operation lists them); reading the key is
-    `sniper.accounts.auth.api_key_from`."""
+    `sniper.accounts.auth.api_key_from`. Async so FastAPI runs it inline, not in a thread."""
 
 
 def install(app: FastAPI) -> None:

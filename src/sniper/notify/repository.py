@@ -1,7 +1,8 @@
 """All SQL of webhook delivery: endpoints, the outbox, claims with leases, attempts, listing.
 
-Claiming is `SELECT ... FOR UPDATE SKIP LOCKED` on PostgreSQL, so several workers never take the
-same row; on SQLite every transaction begins `BEGIN IMMEDIATE` (db/engine.py) and one worker runs.
+Claiming is `sniper.worker.claim` (`SELECT ... FOR UPDATE SKIP LOCKED` on PostgreSQL, so several
+workers never take the same row; on SQLite the write lock and one worker), with a per-endpoint
+concurrency cap on top.
 Nothing here commits: the caller's transaction does.
 """
 
@@ -16,8 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
 from sniper.models import Account, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from sniper.worker import claim
 
 D = WebhookDelivery
+DELIVERIES = claim.JobTable(WebhookDelivery)
 
 
 async def endpoint_for(
@@ -53,32 +56,27 @@ async def claim_due(
 
     An endpoint never has more than `per_endpoint` deliveries under an unexpired lease (or in
     this process's `in_flight`); `skip` ids are not claimed. A claim sets `lease_expires_at` and
-    pushes `next_attempt_at` to it, so a crashed worker's claim falls due again then.
+    pushes `next_attempt_at` to it, so a crashed worker's claim falls due again then
+    (`sniper.worker.claim`).
     """
     held = list(in_flight)
-    due = and_(D.status == "pending", D.next_attempt_at <= now, D.id.not_in([*held, *skip]))
+    not_held = D.id.not_in([*held, *skip])
     occupied = and_(D.status == "pending", or_(D.lease_expires_at > now, D.id.in_(held)))
     rank = func.row_number().over(
         partition_by=D.endpoint_id,
         order_by=(case((occupied, 0), else_=1), D.next_attempt_at, D.id),
     )
+    due = and_(DELIVERIES.is_due(now), not_held)
     ranked = select(D.id.label("id"), rank.label("rank")).where(or_(due, occupied)).subquery()
     eligible = select(ranked.c.id).where(ranked.c.rank <= per_endpoint)
-    result = await session.execute(
-        select(D.id)
-        .where(due, D.id.in_(eligible))
-        .order_by(D.next_attempt_at, D.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
+    return await claim.claim_due(
+        session,
+        DELIVERIES,
+        now=now,
+        lease_expires_at=lease_expires_at,
+        limit=limit,
+        where=(not_held, D.id.in_(eligible)),
     )
-    ids = list(result.scalars().all())
-    if ids:
-        await session.execute(
-            update(D)
-            .where(D.id.in_(ids))
-            .values(next_attempt_at=lease_expires_at, lease_expires_at=lease_expires_at)
-        )
-    return ids
 
 
 async def load_for_send(
@@ -101,8 +99,11 @@ async def load_for_send(
 async def lock_for_record(
     session: AsyncSession, delivery_id: str
 ) -> tuple[WebhookDelivery, WebhookEndpoint, int] | None:
-    """The delivery and its endpoint, both locked (``FOR UPDATE``) and freshly read, with the
-    number of attempts its current round has made (the schedule position); None if it is gone."""
+    """The delivery and its endpoint, both locked and freshly read, with the number of attempts
+    its current round has made (the schedule position); None if it is gone. The lock is ``FOR NO
+    KEY UPDATE`` (nothing here changes a key): ``FOR UPDATE`` would conflict with the ``FOR KEY
+    SHARE`` a hit transaction takes on the endpoint when it inserts a delivery for it, so every
+    record for that endpoint would wait for the whole poll's transaction, and the poll for it."""
     made = (
         select(func.count())
         .where(WebhookAttempt.delivery_id == D.id, WebhookAttempt.round == D.round)
@@ -113,7 +114,7 @@ async def lock_for_record(
         select(D, WebhookEndpoint, made)
         .join(WebhookEndpoint, WebhookEndpoint.id == D.endpoint_id)
         .where(D.id == delivery_id)
-        .with_for_update(of=(D, WebhookEndpoint))
+        .with_for_update(of=(D, WebhookEndpoint), key_share=True)
         .execution_options(populate_existing=True)
     )
     row = result.one_or_none()

@@ -22,9 +22,12 @@ from sniper.runtime import Runtime
 from sniper.targets import repository as repo
 
 
-async def sweep(session: AsyncSession, runtime: Runtime) -> tuple[int, int]:
-    """Activate due targets, then expire due ones. Returns `(activated, expired)`."""
-    now = runtime.clock.now()
+async def sweep(
+    session: AsyncSession, runtime: Runtime, now: datetime | None = None
+) -> tuple[int, int]:
+    """Activate targets due at `now` (default: the clock), then expire those due. Returns
+    `(activated, expired)`."""
+    now = now or runtime.clock.now()
     activated = await repo.transition(
         session,
         where=[Target.status == "CREATED", Target.start_time <= now],

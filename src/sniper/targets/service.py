@@ -128,7 +128,7 @@ async def list_targets(
     """`(page, total, active_count, slots_available)`; filters combine."""
     if status is not None and status.upper() not in STATUSES:
         raise invalid("status", f"must be one of {', '.join(STATUSES)}")
-    rows, total = await repo.list_page(
+    rows, total, active = await repo.list_page(
         session,
         account.id,
         status=status.upper() if status else None,
@@ -136,7 +136,6 @@ async def list_targets(
         limit=limit,
         offset=offset,
     )
-    active = await repo.count_active(session, account.id)
     return rows, total, active, slots_available(runtime, account, active)
 
 

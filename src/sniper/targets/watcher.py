@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -116,13 +116,16 @@ class Watcher:
         stats.hits += hits
         return hits
 
-    async def sweep(self) -> tuple[int, int]:
+    async def sweep(self, now: datetime | None = None) -> tuple[int, int]:
         async with transaction(self.runtime.sessions) as session:
-            return await lifecycle.sweep(session, self.runtime)
+            return await lifecycle.sweep(session, self.runtime, now)
 
     async def tick(self) -> int:
-        """Poll, then sweep: a filing detected late but accepted inside a window fires before
-        that window's expiry is considered."""
+        """Poll, then sweep as of the poll's start: a filing detected late but accepted inside a
+        window fires before that window's expiry is considered, however long the poll took (a
+        sweep at the clock's later now could expire a target whose filing showed in the feed
+        only after the poll read it)."""
+        started = self.runtime.clock.now()
         hits = await self.poll_once()
-        await self.sweep()
+        await self.sweep(started)
         return hits
