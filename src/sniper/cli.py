@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -113,6 +115,29 @@ async def _run_workers(settings: Settings, options: ServeOptions) -> None:
     async with service.router.lifespan_context(service):
         err.print("sniper worker running; Ctrl-C stops it")
         await stop.wait()
+    await _settle_stragglers(SHUTDOWN_GRACE_SECONDS)
+
+
+SHUTDOWN_GRACE_SECONDS = 10.0
+
+
+async def _settle_stragglers(seconds: float) -> None:
+    """After the loops stopped: cancel tasks still pending (e.g. a database driver's in-flight
+    cancellation) and give them `seconds`. A task that ignores cancellation would keep
+    `asyncio.run` from returning, so the worker would never exit on SIGTERM: its stack is
+    printed and the process exits 0 anyway (claims are leased, nothing is lost)."""
+    others = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+    for task in others:
+        task.cancel()
+    if not others:
+        return
+    _, pending = await asyncio.wait(others, timeout=seconds)
+    if pending:
+        err.print(f"{len(pending)} task(s) ignored shutdown; exiting anyway:")
+        for task in pending:
+            task.print_stack(file=sys.stderr)
+        sys.stderr.flush()
+        os._exit(0)
 
 
 def main() -> None:
