@@ -28,7 +28,7 @@ from tests.notify.stubs import StubResolver
 from tests.support.paths import ATOM_DIR
 
 SEED = 20261121
-# Examples per operation and phase. 60 makes ~5,900 calls in ~70 s on this machine: the
+# Examples per operation and phase. 60 makes ~5,500 calls in ~75 s on this machine: the
 # RELIABILITY figure (>= 5,000 cases) in every CI run.
 MAX_EXAMPLES = int(os.environ.get("SNIPER_F1_MAX_EXAMPLES", "60"))
 # A smaller SNIPER_F1_MAX_EXAMPLES (a quick local run) lowers the floor with it.
