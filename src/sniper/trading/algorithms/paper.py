@@ -108,7 +108,7 @@ class PaperRunner:
 
     async def tick(self) -> int:
         """Advance every paper algorithm; returns how many bars were processed."""
-        async with transaction(self.runtime.sessions) as session:
+        async with transaction(self.runtime.sessions, read_only=True) as session:
             rows = list(await store.paper_algorithms(session))
         processed = 0
         for row in rows:
@@ -195,7 +195,7 @@ class PaperRunner:
 
     async def _hand_over_hits(self, run: PaperRun, row: TradingAlgorithm) -> None:
         by_ticker = {ticker(symbol): symbol for symbol in run.engine.symbols}
-        async with transaction(self.runtime.sessions) as session:
+        async with transaction(self.runtime.sessions, read_only=True) as session:
             hits = await store.filing_hits(session, row.account_id, by_ticker, since=run.hits_seen)
         for hit_ticker, form_type, at in hits:
             run.engine.on_filing(by_ticker[hit_ticker], form_type, at)

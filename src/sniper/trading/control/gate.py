@@ -96,7 +96,7 @@ def decide(intent: OrderIntent, status: Status | None) -> GateDecision:
 async def read_status(runtime: Runtime, account_id: int) -> Status | None:
     """The account's effective status now, or None when the control state cannot be read."""
     try:
-        async with transaction(runtime.sessions) as session:
+        async with transaction(runtime.sessions, read_only=True) as session:
             manual = await repository.client_flags(session, account_id)
             system = await repository.system_flags(session)
             return derive_status(manual, system, runtime.clock.now())
