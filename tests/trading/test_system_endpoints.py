@@ -192,6 +192,20 @@ async def test_audit_rows_own_and_admin_views(harness: Harness) -> None:
     assert [e["id"] for e in page.json()["entries"]] == [entries[2]["id"]]
 
 
+async def test_audit_ids_beyond_the_id_range_are_a_422_not_a_500(harness: Harness) -> None:
+    """Schemathesis (F1) found a 500: a `beforeId` past INTEGER reached the database."""
+    h = harness
+    root = await h.account("root", admin=True)
+    for path, params in [
+        ("/api/v1/trading/audit", {"beforeId": 2**64}),
+        ("/api/v1/admin/trading/audit", {"beforeId": 2**31}),
+        ("/api/v1/admin/trading/audit", {"client": 2**40}),
+    ]:
+        response = await h.client.get(path, headers=auth(root), params=params)
+        assert response.status_code == 422, response.text
+        assert response.json()["detail"][0]["loc"][0] == "query"
+
+
 async def test_odds_format_preference(harness: Harness) -> None:
     h = harness
     key = await h.account("alice")

@@ -12,12 +12,11 @@ from fastapi import APIRouter, Path, Query
 
 from sniper.accounts.auth import CurrentAccount, RuntimeDep, SessionDep
 from sniper.trading.algorithms import backtests
+from sniper.trading.algorithms.endpoints import Limit, Page
 from sniper.trading.algorithms.routing import X3Route, x3_responses
 from sniper.trading.algorithms.schemas import BacktestCreate, BacktestList, BacktestOut, PageInfo
 
 router = APIRouter(prefix="/api/backtests", tags=["backtests"], route_class=X3Route)
-Page = Annotated[int, Query(ge=1, le=10_000_000, description="Page number, from 1.")]
-Limit = Annotated[int, Query(ge=1, le=100, description="Items per page, 1-100.")]
 
 
 @router.post(

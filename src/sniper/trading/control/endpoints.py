@@ -39,7 +39,10 @@ admin_router = APIRouter(
     prefix="/api/v1/admin/trading", tags=["trading control (admin)"], route_class=DetailRoute
 )
 Limit = Annotated[int, Query(ge=1, le=200, description="Entries per page, 1-200.")]
-BeforeId = Annotated[int | None, Query(alias="beforeId", ge=1, description="Older than this id.")]
+MAX_ROW_ID = 2**31 - 1  # INTEGER primary keys on PostgreSQL: larger is a 422, not a 500
+BeforeId = Annotated[
+    int | None, Query(alias="beforeId", ge=1, le=MAX_ROW_ID, description="Older than this id.")
+]
 CLIENT_ERRORS = detail_responses(401, 422, 429)
 CLIENT_POST_ERRORS = detail_responses(400, 401, 409, 422, 429)
 ADMIN_ERRORS = detail_responses(401, 404, 422, 429)
@@ -127,7 +130,9 @@ async def admin_audit(
     _: AdminAccount,
     limit: Limit = 50,
     before_id: BeforeId = None,
-    client: Annotated[int | None, Query(ge=1, description="Only this client's rows.")] = None,
+    client: Annotated[
+        int | None, Query(ge=1, le=MAX_ROW_ID, description="Only this client's rows.")
+    ] = None,
 ) -> AuditPage:
     """Every control command (client and system), newest first."""
     entries = await control.audit(session, account_id=client, limit=limit, before_id=before_id)
