@@ -22,6 +22,7 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
+from sniper.kit.text import NO_NUL
 from sniper.kit.timefmt import iso_z
 from sniper.trading.algorithms.config import AlgorithmConfig
 
@@ -42,8 +43,10 @@ class AlgorithmCreate(AlgorithmConfig):
     optional, every configuration section optional (a draft may be incomplete). Also the shape a
     PATCH must leave behind after merging."""
 
-    name: Annotated[StrictStr, Field(min_length=1, max_length=NAME_MAX)]
-    description: Annotated[StrictStr, Field(max_length=DESCRIPTION_MAX)] | None = None
+    name: Annotated[StrictStr, Field(min_length=1, max_length=NAME_MAX, pattern=NO_NUL)]
+    description: Annotated[StrictStr, Field(max_length=DESCRIPTION_MAX, pattern=NO_NUL)] | None = (
+        None
+    )
 
     def config(self) -> AlgorithmConfig:
         """The configuration part alone."""

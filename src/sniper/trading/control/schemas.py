@@ -19,6 +19,7 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 
 from sniper.accounts.schemas import OddsFormat
+from sniper.kit.text import NO_NUL
 from sniper.kit.timefmt import iso_z
 
 Stamp = Annotated[datetime, PlainSerializer(iso_z, return_type=str)]
@@ -137,10 +138,11 @@ class AuditPage(CamelModel):
 
 
 OptionalReason = Annotated[
-    str | None, StringConstraints(strip_whitespace=True, max_length=REASON_MAX)
+    str | None, StringConstraints(strip_whitespace=True, max_length=REASON_MAX, pattern=NO_NUL)
 ]
 RequiredReason = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=REASON_MAX)
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=REASON_MAX, pattern=NO_NUL),
 ]
 
 
