@@ -10,12 +10,12 @@ again. Times are the service clock (`Runtime.clock`).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 
 from sniper.db.session import transaction
 from sniper.filings import repository as repo
 from sniper.filings.pipeline import JobClaim, run_job
+from sniper.kit.waits import first_of
 from sniper.runtime import Runtime
 
 logger = logging.getLogger(__name__)
@@ -64,14 +64,4 @@ class PipelineWorker:
                 await self.run_due()
             except Exception:
                 logger.exception("claiming filing jobs failed")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(_either(self.wake, stop), idle_seconds)
-
-
-async def _either(first: asyncio.Event, second: asyncio.Event) -> None:
-    waiters = {asyncio.ensure_future(first.wait()), asyncio.ensure_future(second.wait())}
-    try:
-        await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for waiter in waiters:
-            waiter.cancel()
+            await first_of(self.wake, stop, timeout=idle_seconds)

@@ -18,6 +18,7 @@ import random
 from collections.abc import Callable, Collection
 
 from sniper.db.session import transaction
+from sniper.kit.waits import first_of
 from sniper.notify import tasks
 from sniper.notify.policy import RetryPolicy
 from sniper.runtime import Runtime
@@ -86,7 +87,7 @@ class DeliveryWorker:
                         task = asyncio.create_task(self.deliver(claim), name="webhook.deliver")
                         running.add(task)
                         task.add_done_callback(self._finished(running))
-                await _first_of(self.wake, self._freed, stop, timeout=idle_seconds)
+                await first_of(self.wake, self._freed, stop, timeout=idle_seconds)
                 if self._freed.is_set() and not self.wake.is_set():
                     await asyncio.sleep(REFILL_DELAY)
         finally:
@@ -109,11 +110,3 @@ class DeliveryWorker:
             self._freed.set()  # room for another claim, maybe the endpoint's next delivery
 
         return done
-
-
-async def _first_of(*events: asyncio.Event, timeout: float) -> None:
-    """Wait until any of `events` is set, or `timeout` seconds pass."""
-    waiters = {asyncio.ensure_future(event.wait()) for event in events}
-    await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
-    for waiter in waiters:
-        waiter.cancel()

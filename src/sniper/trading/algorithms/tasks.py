@@ -11,13 +11,13 @@ cannot be read or filings that cannot be fetched end the backtest `failed` with 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
 from sniper.db.session import transaction
 from sniper.edgar.errors import EdgarError
 from sniper.errors import SniperError
+from sniper.kit.waits import first_of
 from sniper.models import Backtest
 from sniper.runtime import Runtime
 from sniper.trading.algorithms import store
@@ -104,8 +104,7 @@ class BacktestWorker:
             while not stop.is_set():
                 self.wake.clear()
                 await self.drain()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(_first(self.wake, stop), POLL_SECONDS)
+                await first_of(self.wake, stop, timeout=POLL_SECONDS)
         finally:
             unregister()
 
@@ -126,12 +125,3 @@ class BacktestWorker:
                     )
             ran += 1
         return ran
-
-
-async def _first(*events: asyncio.Event) -> None:
-    waits = [asyncio.ensure_future(event.wait()) for event in events]
-    try:
-        await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for wait in waits:
-            wait.cancel()
