@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Literal, NamedTuple
 
 import httpx
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from sniper import api
 from sniper.clock import Clock, ReplayClock, SystemClock
@@ -27,6 +27,7 @@ from sniper.edgar.sources import AtomSource, live_page_fetcher
 from sniper.filings.resources import build_pipeline_resources
 from sniper.kit import accesslog, http, openapi
 from sniper.kit.ratelimit import RateLimiter
+from sniper.kit.text import refuse_unstorable_input
 from sniper.notify.hub import PushHub
 from sniper.runtime import Runtime
 from sniper.targets.watcher import Watcher
@@ -80,7 +81,12 @@ def create_app(settings: Settings, options: ServeOptions | None = None) -> FastA
                     task.cancel()
                 await asyncio.gather(*tasks, return_exceptions=True)
 
-    app = FastAPI(title="Sniper", version="0.1.0", lifespan=lifespan)
+    app = FastAPI(
+        title="Sniper",
+        version="0.1.0",
+        lifespan=lifespan,
+        dependencies=[Depends(refuse_unstorable_input)],
+    )
     http.install(app, max_body_bytes=settings.max_body_bytes)
     api.mount(app)
     openapi.install(app)

@@ -31,6 +31,7 @@ from sniper.kit.timefmt import iso_z
 
 logger = logging.getLogger(__name__)
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+UNEXPECTED = "Unexpected server-side failure"  # the message of every 500
 
 
 def request_id(request: Request) -> str:
@@ -124,7 +125,7 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 async def _unexpected(request: Request, exc: Exception) -> Response:
     logger.exception("unhandled error on %s %s", request.method, request.url.path)
-    return _error_response(request, SniperError("Unexpected server-side failure"))
+    return _error_response(request, SniperError(UNEXPECTED))
 
 
 def install(app: FastAPI, *, max_body_bytes: int = 64 * 1024) -> None:

@@ -4,13 +4,16 @@ surfaces": one exception tree, one renderer per surface).
 A subclass of `SurfaceRoute` names three renderers; the route catches, inside the route
 handler, a `RequestValidationError`, any `SniperError` (from the endpoint or a dependency such
 as the 401 of `CurrentAccount`) and an `HTTPException` FastAPI raises itself (400 for a body
-that is not UTF-8), and answers with the surface's renderer. `error_headers` gives every
+that is not UTF-8), and answers with the surface's renderer. Any other exception is logged with
+its stack and answered as a 500 `SniperError` ("Unexpected server-side failure") in the
+surface's own shape, never the sniper envelope of the app-wide handler. `error_headers` gives every
 surface the same headers: `X-Request-ID`, `WWW-Authenticate: Bearer` on 401, `Retry-After` on
 429 (from `details.retry_after`).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -20,7 +23,9 @@ from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 
 from sniper.errors import SniperError
-from sniper.kit.http import request_id
+from sniper.kit.http import UNEXPECTED, request_id
+
+logger = logging.getLogger(__name__)
 
 
 def error_headers(request: Request, error: SniperError) -> dict[str, str]:
@@ -64,5 +69,8 @@ class SurfaceRoute(APIRoute):
                 return surface.render_error(request, exc)
             except HTTPException as exc:
                 return surface.render_http(request, exc)
+            except Exception:
+                logger.exception("unhandled error on %s %s", request.method, request.url.path)
+                return surface.render_error(request, SniperError(UNEXPECTED))
 
         return route

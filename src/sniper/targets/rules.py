@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sniper.errors import BadRequest, PaymentRequired
-from sniper.kit.timefmt import iso_z, parse_iso
+from sniper.kit.timefmt import OutOfRange, iso_z, parse_iso
 from sniper.targets.matcher import normalize_form_type
 
 MAX_WINDOW = timedelta(hours=24)
@@ -26,6 +26,8 @@ def invalid(field: str, message: str, code: str = "BAD_REQUEST") -> BadRequest:
 def _parse_time(field: str, value: str) -> datetime:
     try:
         return parse_iso(value).replace(microsecond=0)
+    except OutOfRange as exc:
+        raise invalid(field, str(exc)) from exc
     except ValueError as exc:
         message = f"{value!r} is not an ISO 8601 time such as 2026-05-02T20:00:00Z"
         raise invalid(field, message) from exc

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -22,8 +23,7 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
-from sniper.kit.text import NO_NUL
-from sniper.kit.timefmt import iso_z
+from sniper.kit.timefmt import EARLIEST, LATEST, OutOfRange, iso_z
 from sniper.trading.algorithms.config import AlgorithmConfig
 
 Stamp = Annotated[datetime, PlainSerializer(iso_z, return_type=str)]
@@ -43,10 +43,8 @@ class AlgorithmCreate(AlgorithmConfig):
     optional, every configuration section optional (a draft may be incomplete). Also the shape a
     PATCH must leave behind after merging."""
 
-    name: Annotated[StrictStr, Field(min_length=1, max_length=NAME_MAX, pattern=NO_NUL)]
-    description: Annotated[StrictStr, Field(max_length=DESCRIPTION_MAX, pattern=NO_NUL)] | None = (
-        None
-    )
+    name: Annotated[StrictStr, Field(min_length=1, max_length=NAME_MAX)]
+    description: Annotated[StrictStr, Field(max_length=DESCRIPTION_MAX)] | None = None
 
     def config(self) -> AlgorithmConfig:
         """The configuration part alone."""
@@ -128,7 +126,13 @@ def _iso_date(value: Any) -> Any:
     return value
 
 
-IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+def _in_range(value: date) -> date:
+    if not EARLIEST.date() <= value < LATEST.date():
+        raise OutOfRange()
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date), AfterValidator(_in_range)]
 
 
 class BacktestCreate(CamelModel):

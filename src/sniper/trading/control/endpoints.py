@@ -18,7 +18,6 @@ from fastapi import APIRouter, Body, Query, Request
 
 from sniper.accounts.auth import AdminAccount, CurrentAccount, RuntimeDep, SessionDep
 from sniper.kit.http import request_id
-from sniper.kit.text import NO_NUL
 from sniper.trading.control.commands import CLIENT_COMMANDS, ClientCommand, SystemAction
 from sniper.trading.control.routing import DetailRoute, detail_responses
 from sniper.trading.control.schemas import (
@@ -78,7 +77,7 @@ def _client_command(command: ClientCommand) -> ClientCommandEndpoint:
         runtime: RuntimeDep,
         account: CurrentAccount,
         body: Annotated[ClientCommandBody | None, Body()] = None,
-        reason: Annotated[str | None, Query(max_length=REASON_MAX, pattern=NO_NUL)] = None,
+        reason: Annotated[str | None, Query(max_length=REASON_MAX)] = None,
     ) -> TradingCommandResult:
         text = body.reason if body is not None and body.reason else (reason or "").strip()
         return await control.client_command(

@@ -30,6 +30,7 @@ from starlette.exceptions import HTTPException
 from sniper.errors import SniperError
 from sniper.kit.http import request_id
 from sniper.kit.surface import SurfaceRoute, error_headers
+from sniper.kit.text import echoable
 
 DESCRIPTIONS = {
     400: "A request body that cannot be read (not UTF-8).",
@@ -69,8 +70,11 @@ def detail_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 
 def validation_response(request: Request, errors: Any) -> JSONResponse:
+    """422 `{"detail": [...]}`; an `input` no JSON body can carry back (a lone surrogate,
+    `1e999`) is echoed as null."""
+    detail = [entry | {"input": echoable(entry.get("input"))} for entry in jsonable_encoder(errors)]
     return JSONResponse(
-        {"detail": jsonable_encoder(errors)},
+        {"detail": detail},
         status_code=422,
         headers={"X-Request-ID": request_id(request)},
     )

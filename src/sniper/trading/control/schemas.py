@@ -6,7 +6,7 @@ string, `clientName` the account name; durations are whole seconds.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import (
@@ -19,17 +19,14 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 
 from sniper.accounts.schemas import OddsFormat
-from sniper.kit.text import NO_NUL
-from sniper.kit.timefmt import iso_z
+from sniper.kit.timefmt import iso_z, to_utc
 
 Stamp = Annotated[datetime, PlainSerializer(iso_z, return_type=str)]
 REASON_MAX = 500
 
 
 def _utc(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    return None if value is None else to_utc(value)
 
 
 class CamelModel(BaseModel):
@@ -138,11 +135,11 @@ class AuditPage(CamelModel):
 
 
 OptionalReason = Annotated[
-    str | None, StringConstraints(strip_whitespace=True, max_length=REASON_MAX, pattern=NO_NUL)
+    str | None, StringConstraints(strip_whitespace=True, max_length=REASON_MAX)
 ]
 RequiredReason = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=REASON_MAX, pattern=NO_NUL),
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=REASON_MAX),
 ]
 
 
