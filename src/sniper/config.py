@@ -69,6 +69,10 @@ class Settings(BaseSettings):
     webhook_max_in_flight: int = Field(default=64, ge=1)  # per worker process
     webhook_secret_overlap: timedelta = timedelta(hours=24)  # old secret still signs this long
     ws_heartbeat: timedelta = timedelta(seconds=30)
+    # How often an open WebSocket re-checks its API key (a revoked key's sockets close).
+    ws_auth_recheck: timedelta = Field(default=timedelta(seconds=5), gt=timedelta(0))
+    # Open WebSockets per account over both endpoints, counted per process (55-tech: 5 per client).
+    ws_max_connections_per_account: int = Field(default=5, ge=1)
 
     # Workers.
     sweep_interval: timedelta = timedelta(seconds=1)
@@ -120,6 +124,7 @@ class Settings(BaseSettings):
         "webhook_disable_after",
         "webhook_secret_overlap",
         "ws_heartbeat",
+        "ws_auth_recheck",
         "sweep_interval",
         "idempotency_ttl",
         "filing_job_retry_base",

@@ -11,7 +11,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sniper.accounts import audit
-from sniper.accounts.keys import display_prefix, key_digest, new_api_key
+from sniper.accounts.keys import display_prefix, is_well_formed, key_digest, new_api_key
 from sniper.errors import BadRequest, Conflict, NotFound
 from sniper.models import Account, ApiKey, LedgerEntry
 from sniper.notify.service import reenable_endpoint
@@ -132,12 +132,19 @@ _ACCOUNT_BY_DIGEST = (
 )
 
 
-async def authenticate(session: AsyncSession, api_key: str, *, secret_key: str) -> Account | None:
+async def authenticate(
+    session: AsyncSession, api_key: object, *, secret_key: str
+) -> Account | None:
     """The account owning an unrevoked `api_key`, or None. One statement (key and account).
 
-    Looked up by its HMAC-SHA256 digest (a unique index), then the stored digest is compared with
-    `hmac.compare_digest`, so the final comparison takes constant time whatever the database did.
+    Anything that is not a well-formed key (`keys.is_well_formed`: not a string, empty, too
+    long, U+0000, a lone surrogate, ...) is None without a query, so no caller can crash on
+    client input. Looked up by its HMAC-SHA256 digest (a unique index), then the stored digest
+    is compared with `hmac.compare_digest`, so the final comparison takes constant time
+    whatever the database did.
     """
+    if not is_well_formed(api_key):
+        return None
     digest = key_digest(secret_key, api_key)
     result = await session.execute(_ACCOUNT_BY_DIGEST, {"digest": digest})
     row = result.one_or_none()

@@ -6,6 +6,9 @@ slow client lets the buffer fill, drops the OLDEST message and counts it (a push
 fresh events; the durable webhook outbox is the lossless path). Not thread-safe: call from the loop
 thread (use ``loop.call_soon_threadsafe(hub.publish, ...)`` from other threads). Messages are
 JSON-able dicts shared by reference between subscribers: treat them as immutable.
+
+`PushHub.connections` (`ConnectionSlots`) counts the open WebSocket connections per account of
+this process, over every endpoint, so the endpoints can cap them.
 """
 
 from __future__ import annotations
@@ -103,11 +106,47 @@ class Subscription:
         self.close()
 
 
+class ConnectionSlots:
+    """Open WebSocket connections per account in this process, capped per account.
+
+    Only this process's connections count: with several `sniper serve` processes behind a load
+    balancer an account can hold the cap in each of them (a cross-process count would need
+    shared storage with leases for crashed processes; out of scope). Not thread-safe, like the
+    hub: call from the event-loop thread.
+    """
+
+    def __init__(self) -> None:
+        self._open: dict[int, int] = {}
+
+    def acquire(self, account_id: int, cap: int) -> bool:
+        """Take one of `account_id`'s `cap` slots: False (nothing taken) when all are held."""
+        held = self._open.get(account_id, 0)
+        if held >= cap:
+            return False
+        self._open[account_id] = held + 1
+        return True
+
+    def release(self, account_id: int) -> None:
+        """Give back a slot taken by `acquire` (once per successful `acquire`)."""
+        held = self._open.get(account_id, 0) - 1
+        if held > 0:
+            self._open[account_id] = held
+        else:
+            self._open.pop(account_id, None)
+
+    def open_count(self, account_id: int | None = None) -> int:
+        """Slots held by `account_id`, or by every account when it is None."""
+        if account_id is not None:
+            return self._open.get(account_id, 0)
+        return sum(self._open.values())
+
+
 class PushHub:
     """Per-account fan-out of JSON-able dict messages to `Subscription` queues.
 
     `maxsize` (default 1000, >= 1) bounds each subscription's buffer; `dropped` counts messages
-    dropped on overflow across all subscriptions since the hub was created.
+    dropped on overflow across all subscriptions since the hub was created; `connections`
+    holds the WebSocket connection slots of this process.
     """
 
     def __init__(self, maxsize: int = DEFAULT_MAXSIZE) -> None:
@@ -116,6 +155,7 @@ class PushHub:
             raise ValueError("maxsize must be >= 1")
         self.maxsize = maxsize
         self.dropped = 0
+        self.connections = ConnectionSlots()
         self._subscriptions: dict[int, set[Subscription]] = {}
 
     def subscribe(self, account_id: int, *, maxsize: int | None = None) -> Subscription:

@@ -4,60 +4,128 @@ Authenticate with `?apiKey=` or a first frame `{"type":"auth","api_key":..}` wit
 server answers `{"type":"authenticated","account_id":..}`, then sends
 `{"type":"event","event":"sniper.filing_hit","data":{..webhook body..}}` (and
 `sniper.target_activated` / `_expired` / `_stopped`), `{"type":"heartbeat","timestamp":..}` every
-`SNIPER_WS_HEARTBEAT`, and `{"type":"pong"}` to `{"type":"ping"}`. A bad key closes with 4401.
+`SNIPER_WS_HEARTBEAT`, and `{"type":"pong"}` to `{"type":"ping"}`.
+
+Refusals send `{"type":"error","message":..}`, then close with the message as reason:
+4401 a missing, malformed, unknown or revoked key. An open socket re-checks its key against
+the database every `SNIPER_WS_AUTH_RECHECK` (5 s), so a key revoked anywhere (`sniper keys
+revoke` in another process too) closes its sockets within that time, reason "API key revoked".
+4429 when the account already holds `SNIPER_WS_MAX_CONNECTIONS_PER_ACCOUNT` (5) open sockets
+over both WebSocket endpoints in this process ("too many connections: 5 open for this
+account"), or when the connect is over the account's rate limit: every connect counts as one
+request against the HTTP budget.
+
+`admitted` is that admission (4401, 4429 and the recheck), shared with `/ws/subscribe`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
 
-from fastapi import APIRouter, WebSocket
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from sniper.accounts.service import authenticate
 from sniper.db.session import transaction
-from sniper.kit.wspump import pump
+from sniper.kit.wspump import Recheck, Refused, pump, receive_frame, refuse
 from sniper.runtime import Runtime
 
 router = APIRouter()
 AUTH_TIMEOUT_SECONDS = 10.0
+INVALID_KEY = "invalid or missing API key"
 
 
-async def _first_frame_key(websocket: WebSocket) -> str | None:
+@dataclass(frozen=True)
+class Admission:
+    """An admitted connection: its account and how `pump` re-checks its key."""
+
+    account_id: int
+    recheck: Recheck
+
+
+@contextlib.asynccontextmanager
+async def admitted(
+    runtime: Runtime, api_key: object, *, invalid: str = INVALID_KEY
+) -> AsyncIterator[Admission]:
+    """Admit a connection of `api_key` (any client value) and hold one of its account's
+    connection slots until the block ends.
+
+    Raises `Refused`: 4401 with `invalid` for a key that is missing, malformed, unknown or
+    revoked; 4429 when the connect is over the account's rate limit (it counts as a request)
+    or the account holds `ws_max_connections_per_account` sockets in this process (the count
+    is per process: `PushHub.connections`)."""
+    owner = await _key_owner(runtime, api_key)
+    if owner is None:
+        raise Refused(4401, invalid)
+    account_id, plan = owner
+    await _count_connect(runtime, account_id, plan)
+    slots = runtime.hub.connections
+    cap = runtime.settings.ws_max_connections_per_account
+    if not slots.acquire(account_id, cap):
+        raise Refused(4429, f"too many connections: {cap} open for this account")
     try:
-        raw = await asyncio.wait_for(websocket.receive_text(), AUTH_TIMEOUT_SECONDS)
-        frame = json.loads(raw)
-    except (TimeoutError, ValueError):
-        return None
-    if isinstance(frame, dict) and frame.get("type") == "auth":
-        key = frame.get("api_key") or frame.get("apiKey")
-        return key if isinstance(key, str) else None
-    return None
+        yield Admission(account_id, _recheck(runtime, api_key))
+    finally:
+        slots.release(account_id)
 
 
-async def _account_id(runtime: Runtime, api_key: str | None) -> int | None:
-    if not api_key:
-        return None
-    async with transaction(runtime.sessions) as session:
+async def _key_owner(runtime: Runtime, api_key: object) -> tuple[int, str] | None:
+    """(account id, plan) owning `api_key`, or None."""
+    async with transaction(runtime.sessions, read_only=True) as session:
         account = await authenticate(session, api_key, secret_key=runtime.settings.secret_key)
-        return account.id if account else None
+        return None if account is None else (account.id, account.plan)
+
+
+async def _count_connect(runtime: Runtime, account_id: int, plan: str) -> None:
+    """Count the connect as one request of the account (`current_account`'s limiter key)."""
+    if runtime.limiter is None:
+        return
+    decision = await runtime.limiter.hit(f"account:{account_id}", plan)
+    if decision is not None and not decision.allowed:
+        raise Refused(
+            4429,
+            f"rate limit exceeded: {decision.limit} per {decision.window_seconds} s "
+            f"on the {plan} plan; retry in {decision.retry_after} s",
+        )
+
+
+def _recheck(runtime: Runtime, api_key: object) -> Recheck:
+    async def still_valid() -> bool:
+        return await _key_owner(runtime, api_key) is not None
+
+    return Recheck(still_valid, runtime.settings.ws_auth_recheck.total_seconds())
+
+
+async def _first_frame_key(websocket: WebSocket) -> object:
+    """The key of an auth frame received within `AUTH_TIMEOUT_SECONDS`, else None."""
+    try:
+        frame = await asyncio.wait_for(receive_frame(websocket), AUTH_TIMEOUT_SECONDS)
+    except TimeoutError:
+        return None
+    if frame is None or frame.get("type") != "auth":
+        return None
+    return frame.get("api_key") or frame.get("apiKey")
 
 
 @router.websocket("/ws/main-api")
 async def main_api(websocket: WebSocket) -> None:
     runtime: Runtime = websocket.app.state.runtime
     await websocket.accept()
-    api_key = websocket.query_params.get("apiKey") or await _first_frame_key(websocket)
-    account_id = await _account_id(runtime, api_key)
-    if account_id is None:
-        await websocket.send_json({"type": "error", "message": "invalid or missing API key"})
-        await websocket.close(code=4401)
+    try:
+        api_key = websocket.query_params.get("apiKey") or await _first_frame_key(websocket)
+        async with admitted(runtime, api_key) as admission:
+            await websocket.send_json({"type": "authenticated", "account_id": admission.account_id})
+            with runtime.hub.subscribe(admission.account_id) as subscription:
+                await pump(
+                    websocket,
+                    [subscription],
+                    heartbeat_seconds=runtime.settings.ws_heartbeat.total_seconds(),
+                    now=runtime.clock.now,
+                    recheck=admission.recheck,
+                )
+    except Refused as refused:
+        await refuse(websocket, refused)
+    except WebSocketDisconnect:
         return
-    await websocket.send_json({"type": "authenticated", "account_id": account_id})
-    with runtime.hub.subscribe(account_id) as subscription:
-        await pump(
-            websocket,
-            [subscription],
-            heartbeat_seconds=runtime.settings.ws_heartbeat.total_seconds(),
-            now=runtime.clock.now,
-        )

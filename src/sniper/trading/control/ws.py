@@ -11,21 +11,25 @@
 4. `{"type":"ping"}` → `{"type":"pong"}`; the server sends `{"type":"heartbeat","timestamp":..}`
    every `HEARTBEAT_SECONDS` (60 s).
 
-Close codes: 4401 bad or missing key, 4400 bad frame or unknown channel, 4408 no subscribe frame
-in time. Changes made in other processes (the CLI) are not pushed.
+Refusals send `{"type":"error","message":..}`, then close with the message as reason. Close
+codes: 4401 bad, missing or revoked key (an open socket re-checks its key every
+`SNIPER_WS_AUTH_RECHECK`, 5 s, and closes with reason "API key revoked" once it is revoked,
+also by another process); 4429 too many connections (`SNIPER_WS_MAX_CONNECTIONS_PER_ACCOUNT`,
+5 per account over both WebSocket endpoints in this process) or a connect over the account's
+rate limit (each connect counts as a request); 4400 bad frame or unknown channel; 4408 no
+subscribe frame in time. Admission is `sniper.notify.ws.admitted`, as on `/ws/main-api`.
+Changes made in other processes (the CLI) are not pushed.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
-from sniper.accounts.service import authenticate
-from sniper.db.session import transaction
-from sniper.kit.wspump import pump
+from sniper.kit.wspump import Refused, pump, receive_frame, refuse
+from sniper.notify.ws import Admission, admitted
 from sniper.runtime import Runtime
 from sniper.trading.control.push import GLOBAL, control_hub
 
@@ -35,53 +39,37 @@ HEARTBEAT_SECONDS = 60.0
 CHANNELS = ("emergency", "trading")
 
 
-class _Refused(Exception):
-    def __init__(self, code: int, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-
 async def _subscribe_frame(websocket: WebSocket) -> dict[str, Any]:
-    """The subscribe frame, answering pings before it; raises `_Refused`."""
+    """The subscribe frame, answering pings before it; raises `Refused`."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + SUBSCRIBE_TIMEOUT_SECONDS
     while True:
         try:
-            raw = await asyncio.wait_for(websocket.receive_text(), deadline - loop.time())
-            frame = json.loads(raw)
+            frame = await asyncio.wait_for(receive_frame(websocket), deadline - loop.time())
         except TimeoutError:
-            raise _Refused(
+            raise Refused(
                 4408, f"no subscribe frame within {SUBSCRIBE_TIMEOUT_SECONDS:g} s"
             ) from None
-        except ValueError:
-            raise _Refused(4400, "frames must be JSON objects") from None
-        kind = frame.get("type") if isinstance(frame, dict) else None
+        if frame is None:
+            raise Refused(4400, "frames must be JSON objects")
+        kind = frame.get("type")
         if kind == "ping":
             await websocket.send_json({"type": "pong"})
         elif kind == "subscribe":
             return dict(frame)
         else:
-            raise _Refused(4400, "expected a subscribe frame")
+            raise Refused(4400, "expected a subscribe frame")
 
 
 def _channels(frame: dict[str, Any]) -> list[str]:
+    """The requested channels in `CHANNELS` order; raises `Refused` 4400. The message never
+    names what the client sent (it may hold a lone surrogate, which cannot be sent)."""
     requested = frame.get("channels") or list(CHANNELS)
     if not isinstance(requested, list) or not all(isinstance(c, str) for c in requested):
-        raise _Refused(4400, "channels must be a list of strings")
-    unknown = sorted(set(requested) - set(CHANNELS))
-    if unknown:
-        raise _Refused(4400, f"unknown channels: {', '.join(unknown)}")
+        raise Refused(4400, "channels must be a list of strings")
+    if not set(requested) <= set(CHANNELS):
+        raise Refused(4400, f"unknown channels: the channels are {', '.join(CHANNELS)}")
     return [channel for channel in CHANNELS if channel in requested]
-
-
-async def _account_id(runtime: Runtime, api_key: object) -> int:
-    if isinstance(api_key, str) and api_key:
-        async with transaction(runtime.sessions) as session:
-            account = await authenticate(session, api_key, secret_key=runtime.settings.secret_key)
-            if account is not None:
-                return account.id
-    raise _Refused(4401, "invalid or missing apiKey")
 
 
 @router.websocket("/ws/subscribe")
@@ -90,22 +78,30 @@ async def subscribe(websocket: WebSocket) -> None:
     await websocket.accept()
     try:
         frame = await _subscribe_frame(websocket)
-        account_id = await _account_id(runtime, frame.get("apiKey"))
-        channels = _channels(frame)
-    except _Refused as refused:
-        await websocket.send_json({"type": "error", "message": refused.message})
-        await websocket.close(code=refused.code)
-        return
+        key = frame.get("apiKey")
+        async with admitted(runtime, key, invalid="invalid or missing apiKey") as admission:
+            await _serve(websocket, runtime, admission, _channels(frame))
+    except Refused as refused:
+        await refuse(websocket, refused)
     except WebSocketDisconnect:
         return
+
+
+async def _serve(
+    websocket: WebSocket, runtime: Runtime, admission: Admission, channels: list[str]
+) -> None:
     hub = control_hub(runtime)
-    keys = [GLOBAL if channel == "emergency" else account_id for channel in channels]
+    keys = [GLOBAL if channel == "emergency" else admission.account_id for channel in channels]
     subscriptions = [hub.subscribe(key) for key in keys]
     try:
-        ack = {"type": "subscribed", "client": str(account_id), "channels": channels}
+        ack = {"type": "subscribed", "client": str(admission.account_id), "channels": channels}
         await websocket.send_json(ack)
         await pump(
-            websocket, subscriptions, heartbeat_seconds=HEARTBEAT_SECONDS, now=runtime.clock.now
+            websocket,
+            subscriptions,
+            heartbeat_seconds=HEARTBEAT_SECONDS,
+            now=runtime.clock.now,
+            recheck=admission.recheck,
         )
     finally:
         for subscription in subscriptions:
