@@ -27,7 +27,7 @@ from sniper.kit.timefmt import iso_z
 from tests.support.forkserver import ForkServer
 
 READY = "sniper worker running"
-STARTUP_LIMIT = 60.0  # real seconds a worker may take to start before the test gives up
+STARTUP_LIMIT = 300.0  # real seconds a worker may take to start (a loaded machine) before failing
 
 
 @dataclass

@@ -8,8 +8,8 @@ edge, once, before any endpoint or dependency runs (issue 10 items 2 and 4).
 - A non-finite number (`1e999`, `-1e999`, `NaN`, `Infinity`): JSON has none, PostgreSQL
   `jsonb` refuses them and an engine fed `Infinity` computes nothing.
 
-`refuse_unstorable_input` is an app-wide dependency (`create_app`): it checks every query
-parameter (name and value), path parameter, header value and, when the body is JSON, every
+`refuse_unstorable_input` is an app-wide dependency (`create_app`): it checks every query and
+header parameter the route declares, every path parameter and, when the body is JSON, every
 string, object key and number in it, and raises FastAPI's `RequestValidationError` whose `loc`
 names the first bad one (`("body", "formTypes", 0)`, `("query", "ticker")`) and whose `input`
 is null, never the bad value. Each surface renders that error in its own shape: the sniper
@@ -21,10 +21,13 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
+from fastapi import params
+from fastapi.dependencies.utils import get_flat_params
 from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
 from starlette.requests import HTTPConnection, Request
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -76,16 +79,35 @@ def json_problems(value: Any, location: Location) -> Iterator[tuple[Location, st
             yield from json_problems(item, (*location, index))
 
 
+_DECLARED: dict[Callable[..., Any], tuple[frozenset[str], frozenset[str]]] = {}
+
+
+def _declared(route: APIRoute) -> tuple[frozenset[str], frozenset[str]]:
+    """The query and header parameter names `route` and its dependencies read (FastAPI's own
+    list: a parameter no route declares is ignored, never stored); cached per endpoint."""
+    if route.endpoint not in _DECLARED:
+        _DECLARED[route.endpoint] = _names(route)
+    return _DECLARED[route.endpoint]
+
+
+def _names(route: APIRoute) -> tuple[frozenset[str], frozenset[str]]:
+    fields = get_flat_params(route.dependant)
+    query = frozenset(f.alias for f in fields if isinstance(f.field_info, params.Query))
+    headers = frozenset(f.alias.lower() for f in fields if isinstance(f.field_info, params.Header))
+    return query, headers
+
+
 def _parameter_problems(connection: HTTPConnection) -> Iterator[tuple[Location, str]]:
+    route = connection.scope.get("route")
+    query, headers = _declared(route) if isinstance(route, APIRoute) else (frozenset(), frozenset())
     for name, value in connection.query_params.multi_items():
-        reason = text_problem(name) or text_problem(value)
-        if reason:
-            yield ("query", printable(name)), reason
+        if name in query and (reason := text_problem(value)):
+            yield ("query", name), reason
     for name, value in connection.path_params.items():
         if isinstance(value, str) and (reason := text_problem(value)):
             yield ("path", name), reason
     for name, value in connection.headers.items():
-        if "\x00" in value:
+        if name in headers and "\x00" in value:
             yield ("header", name), "must not contain U+0000 (NUL)"
 
 
