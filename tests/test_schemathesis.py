@@ -1,7 +1,8 @@
 """F1: no 5xx on bad input, no response outside the OpenAPI document (RELIABILITY.md F1).
 
 Schemathesis (Python API, the same engine as its CLI) runs its examples, coverage, fuzzing and
-stateful phases against the real app in-process (ASGI), with a fixed seed and bounded examples,
+stateful phases against the real app in-process (ASGI), with a fixed seed, derandomized, and bounded
+examples, over every operation of the OpenAPI document (the WebSocket paths' plain-HTTP faces too),
 authenticated with a real API key. Every check it has must pass: no server error, every status,
 content type, header and body as documented. The app runs on the recorded EDGAR day with a
 manual clock; DNS is a stub that resolves nothing and outbound webhooks go to a mock transport, so

@@ -10,7 +10,8 @@
     ├── Conflict              409  CONFLICT
     ├── PayloadTooLarge       413  PAYLOAD_TOO_LARGE
     ├── Unprocessable         422  UNPROCESSABLE_ENTITY (e.g. IDEMPOTENCY_KEY_REUSED)
-    └── TooManyRequests       429  RATE_LIMITED (details.retry_after → `Retry-After`)
+    ├── TooManyRequests       429  RATE_LIMITED (details.retry_after → `Retry-After`)
+    └── UpgradeRequired       426  UPGRADE_REQUIRED (plain HTTP on a WebSocket path)
 
 Business code raises these, never `HTTPException`. The sniper surface renders
 `{"status":"error","request_id","timestamp","error":{"code","message","details"}}`.
@@ -87,6 +88,13 @@ class TooManyRequests(SniperError):
 
     status = 429
     code = "RATE_LIMITED"
+
+
+class UpgradeRequired(SniperError):
+    """426 for a plain HTTP request on a WebSocket path; answered with `Upgrade: websocket`."""
+
+    status = 426
+    code = "UPGRADE_REQUIRED"
 
 
 def _sniper_body(request_id: str, timestamp: str, error: SniperError) -> dict[str, Any]:

@@ -79,17 +79,25 @@ def _header(scope: Scope, name: bytes) -> str:
     return ""
 
 
-def _error_response(request: Request, error: SniperError) -> JSONResponse:
-    rid = request_id(request)
-    runtime = getattr(request.app.state, "runtime", None)
-    now = runtime.wall_clock.now() if runtime is not None else datetime.now(UTC)
-    body = render_sniper(error, request_id=rid, timestamp=iso_z(now))
-    headers = {"X-Request-ID": rid}
+def error_headers(request: Request, error: SniperError) -> dict[str, str]:
+    """The headers of an error answer on every surface: `X-Request-ID`, `WWW-Authenticate:
+    Bearer` on 401, `Retry-After` on 429 (from `details.retry_after`), `Upgrade: websocket` on
+    426."""
+    headers = {"X-Request-ID": request_id(request)}
     if error.status == 401:
         headers["WWW-Authenticate"] = "Bearer"
     if error.status == 429 and "retry_after" in error.details:
         headers["Retry-After"] = str(error.details["retry_after"])
-    return JSONResponse(body, status_code=error.status, headers=headers)
+    if error.status == 426:
+        headers["Upgrade"] = "websocket"
+    return headers
+
+
+def _error_response(request: Request, error: SniperError) -> JSONResponse:
+    runtime = getattr(request.app.state, "runtime", None)
+    now = runtime.wall_clock.now() if runtime is not None else datetime.now(UTC)
+    body = render_sniper(error, request_id=request_id(request), timestamp=iso_z(now))
+    return JSONResponse(body, status_code=error.status, headers=error_headers(request, error))
 
 
 def _field_of(location: tuple[object, ...]) -> str:

@@ -34,6 +34,8 @@ DESCRIPTIONS = {
     413: "Request body larger than the server's limit (64 KiB by default).",
     422: "Idempotency-Key reused with a different request.",
     429: "Rate limit of the account's plan exceeded; retry after `Retry-After` seconds.",
+    426: "A WebSocket path asked over plain HTTP: connect with a WebSocket client (an HTTP/1.1 "
+    "`Upgrade: websocket` handshake).",
 }
 _BEARER = HTTPBearer(
     scheme_name="BearerKey", auto_error=False, description="Authorization: Bearer <API key>"

@@ -6,9 +6,8 @@ handler, a `RequestValidationError`, any `SniperError` (from the endpoint or a d
 as the 401 of `CurrentAccount`) and an `HTTPException` FastAPI raises itself (400 for a body
 that is not UTF-8), and answers with the surface's renderer. Any other exception is logged with
 its stack and answered as a 500 `SniperError` ("Unexpected server-side failure") in the
-surface's own shape, never the sniper envelope of the app-wide handler. `error_headers` gives every
-surface the same headers: `X-Request-ID`, `WWW-Authenticate: Bearer` on 401, `Retry-After` on
-429 (from `details.retry_after`).
+surface's own shape, never the sniper envelope of the app-wide handler. Every surface sends the
+same headers (`sniper.kit.http.error_headers`).
 """
 
 from __future__ import annotations
@@ -23,19 +22,9 @@ from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 
 from sniper.errors import SniperError
-from sniper.kit.http import UNEXPECTED, request_id
+from sniper.kit.http import UNEXPECTED
 
 logger = logging.getLogger(__name__)
-
-
-def error_headers(request: Request, error: SniperError) -> dict[str, str]:
-    """The headers of an error answer on every surface (module docstring)."""
-    headers = {"X-Request-ID": request_id(request)}
-    if error.status == 401:
-        headers["WWW-Authenticate"] = "Bearer"
-    if error.status == 429 and "retry_after" in error.details:
-        headers["Retry-After"] = str(error.details["retry_after"])
-    return headers
 
 
 class SurfaceRoute(APIRoute):

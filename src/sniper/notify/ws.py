@@ -24,15 +24,19 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import Annotated
 
-from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
 
 from sniper.accounts.service import authenticate
 from sniper.db.session import transaction
+from sniper.errors import UpgradeRequired
+from sniper.kit.openapi import DESCRIPTIONS, ErrorBody
 from sniper.kit.wspump import Recheck, Refused, pump, receive_frame, refuse
 from sniper.runtime import Runtime
 
 router = APIRouter()
+HANDSHAKE_HELP = "Connect with a WebSocket client: {path} is a WebSocket endpoint"
 AUTH_TIMEOUT_SECONDS = 10.0
 INVALID_KEY = "invalid or missing API key"
 
@@ -107,6 +111,22 @@ async def _first_frame_key(websocket: WebSocket) -> object:
     if frame is None or frame.get("type") != "auth":
         return None
     return frame.get("api_key") or frame.get("apiKey")
+
+
+@router.get(
+    "/ws/main-api",
+    status_code=426,
+    response_model=ErrorBody,
+    responses={426: {"description": DESCRIPTIONS[426]}},
+    summary="WebSocket: hits and target events (plain HTTP answers 426)",
+    tags=["websocket"],
+)
+async def main_api_handshake(
+    _api_key: Annotated[str | None, Query(alias="apiKey", description="The API key.")] = None,
+) -> ErrorBody:
+    """The HTTP face of the WebSocket: a request without the WebSocket upgrade gets 426
+    `UPGRADE_REQUIRED` and `Upgrade: websocket`; the module docstring describes the socket."""
+    raise UpgradeRequired(HANDSHAKE_HELP.format(path="/ws/main-api"))
 
 
 @router.websocket("/ws/main-api")

@@ -30,8 +30,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException
 
 from sniper.errors import SniperError
-from sniper.kit.http import request_id
-from sniper.kit.surface import SurfaceRoute, error_headers
+from sniper.kit.http import error_headers, request_id
+from sniper.kit.surface import SurfaceRoute
 
 CODES = {
     400: "VALIDATION_ERROR",

@@ -28,8 +28,8 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
 from sniper.errors import SniperError
-from sniper.kit.http import request_id
-from sniper.kit.surface import SurfaceRoute, error_headers
+from sniper.kit.http import error_headers, request_id
+from sniper.kit.surface import SurfaceRoute
 from sniper.kit.text import echoable
 
 DESCRIPTIONS = {

@@ -24,16 +24,19 @@ Changes made in other processes (the CLI) are not pushed.
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
 
+from sniper.errors import UpgradeRequired
+from sniper.kit.openapi import DESCRIPTIONS
 from sniper.kit.wspump import Refused, pump, receive_frame, refuse
-from sniper.notify.ws import Admission, admitted
+from sniper.notify.ws import HANDSHAKE_HELP, Admission, admitted
 from sniper.runtime import Runtime
 from sniper.trading.control.push import GLOBAL, control_hub
+from sniper.trading.control.routing import DetailBody, DetailRoute
 
-router = APIRouter()
+router = APIRouter(route_class=DetailRoute)  # the handshake route's 426 is `{"detail": ..}`
 SUBSCRIBE_TIMEOUT_SECONDS = 30.0
 HEARTBEAT_SECONDS = 60.0
 CHANNELS = ("emergency", "trading")
@@ -70,6 +73,21 @@ def _channels(frame: dict[str, Any]) -> list[str]:
     if not set(requested) <= set(CHANNELS):
         raise Refused(4400, f"unknown channels: the channels are {', '.join(CHANNELS)}")
     return [channel for channel in CHANNELS if channel in requested]
+
+
+@router.get(
+    "/ws/subscribe",
+    status_code=426,
+    response_model=DetailBody,
+    responses={426: {"description": DESCRIPTIONS[426]}},
+    summary="WebSocket: trading-control changes (plain HTTP answers 426)",
+    tags=["websocket"],
+)
+async def subscribe_handshake(
+    _api_key: Annotated[str | None, Query(alias="apiKey", description="Unused here.")] = None,
+) -> DetailBody:
+    """The HTTP face of the WebSocket: 426 `{"detail": ..}` with `Upgrade: websocket`."""
+    raise UpgradeRequired(HANDSHAKE_HELP.format(path="/ws/subscribe"))
 
 
 @router.websocket("/ws/subscribe")
