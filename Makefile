@@ -28,7 +28,7 @@ run: install
 	fi
 	@$(BIN)/sniper migrate 2>/dev/null
 	@$(BIN)/sniper accounts create demo --plan paid --tokens 1000 2>/dev/null || true
-	@echo "demo account API key: $$($(BIN)/sniper keys create demo)"
+	@key=$$($(BIN)/sniper keys create demo) && echo "demo account API key: $$key"
 	@if [ -z "$$SNIPER_EDGAR_USER_AGENT" ]; then \
 	  exec $(BIN)/sniper serve --port $(PORT) --replay $(REPLAY) --speed $(SPEED); \
 	else \
@@ -36,12 +36,13 @@ run: install
 	fi
 
 # With SNIPER_TEST_DATABASE_URL set, the SQLite and PostgreSQL runs go side by side (most tests
-# wait on subprocesses and sockets); each run's output is printed whole when it ends.
+# wait on subprocesses and sockets); each run's output is printed whole when it ends. Every
+# recipe line ends with what it ran, so make exits with that status (a failed run fails).
 test: install
 	@if [ -n "$$SNIPER_TEST_DATABASE_URL" ]; then \
 	  $(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres; \
-	else $(MAKE) --no-print-directory test-sqlite; \
-	  echo "SNIPER_TEST_DATABASE_URL not set: PostgreSQL run skipped"; fi
+	else echo "SNIPER_TEST_DATABASE_URL not set: PostgreSQL run skipped"; \
+	  $(MAKE) --no-print-directory test-sqlite; fi
 
 test-sqlite:
 	SNIPER_TEST_DATABASE_URL= $(BIN)/pytest -q

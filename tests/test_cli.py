@@ -92,7 +92,8 @@ def replay_server(cli_env: dict[str, str], tmp_path: Path) -> Iterator[tuple[str
 def test_serve_replay_fires_a_target_created_with_http(replay_server: tuple[str, str]) -> None:
     """As `make run` does: a target for SONY (6-K at 15:45:47Z) fires during the replay."""
     base, key = replay_server
-    status = httpx.get(f"{base}/api/v1/status").json()
+    assert httpx.get(f"{base}/api/v1/status").json() == {"status": "ok", "mode": "replay"}
+    status = httpx.get(f"{base}/api/v1/status", headers={"X-API-Key": key}).json()
     assert status["mode"] == "replay"
     assert status["source"]["filings"] == 3315
     created = httpx.post(

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import copy
+import logging.config
 import os
 import signal
 import sys
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 import uvicorn
+import uvicorn.config
 
 from sniper.accounts.cli import accounts_app, keys_app
 from sniper.app import ConfigurationError, ServeOptions, create_app
@@ -18,6 +22,7 @@ from sniper.config import Settings
 from sniper.db import migrate as migrations
 from sniper.filings.cli import cusip_app, thirteenf_app
 from sniper.kit.cli import err
+from sniper.kit.redact import RedactingFilter
 from sniper.kit.timefmt import parse_iso
 from sniper.trading.algorithms.cli import algorithms_app, backtest_command
 from sniper.trading.control.cli import trading_app
@@ -66,6 +71,48 @@ def _options(
     )
 
 
+class LogLevel(StrEnum):
+    critical = "critical"
+    error = "error"
+    warning = "warning"
+    info = "info"
+    debug = "debug"
+    trace = "trace"
+
+
+LogLevelOpt = Annotated[
+    LogLevel,
+    typer.Option(
+        help="uvicorn's log level; debug and trace print connections and every request's "
+        "query string. Keys, secrets and signatures are redacted at every level."
+    ),
+]
+SNIPER_LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def log_config(level: LogLevel) -> dict[str, Any]:
+    """The `logging.config.dictConfig` of `sniper serve` and `sniper worker`: uvicorn's own
+    configuration, plus `sniper.access` at INFO, uvicorn's TRACE message log, and the root
+    logger printing WARNING and above (what Python's last-resort handler printed before), with
+    `RedactingFilter` on every handler (issue 10 item 8). `level` applies to uvicorn's loggers."""
+    config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
+    config["filters"] = {"redact": {"()": RedactingFilter}}
+    config["formatters"]["sniper"] = {"format": SNIPER_LOG_FORMAT}
+    handlers: dict[str, dict[str, Any]] = config["handlers"]
+    handlers["sniper"] = {"class": "logging.StreamHandler", "formatter": "sniper"}
+    handlers["warnings"] = handlers["sniper"] | {"level": "WARNING"}
+    for handler in handlers.values():
+        handler["stream"] = handler.get("stream", "ext://sys.stderr")
+        handler["filters"] = [*handler.get("filters", []), "redact"]
+    loggers: dict[str, dict[str, Any]] = config["loggers"]
+    loggers["sniper.access"] = {"handlers": ["sniper"], "level": "INFO", "propagate": False}
+    loggers["uvicorn.asgi"] = {"handlers": ["default"], "propagate": False}
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "uvicorn.asgi"):
+        loggers[name]["level"] = uvicorn.config.LOG_LEVELS[level.value]
+    config["root"] = {"handlers": ["warnings"], "level": "WARNING"}
+    return config
+
+
 @app.command()
 def serve(
     host: str = "127.0.0.1",
@@ -74,6 +121,7 @@ def serve(
     speed: SpeedOpt = 1.0,
     start: StartOpt = None,
     workers: Annotated[bool, typer.Option(help="Run the watcher and delivery loops.")] = True,
+    log_level: LogLevelOpt = LogLevel.info,
 ) -> None:
     """API + workers in one process; migrates first. Live EDGAR unless --replay."""
     settings = Settings()
@@ -85,7 +133,8 @@ def serve(
             create_app(settings, options),
             host=host,
             port=port,
-            log_level="info",
+            log_config=log_config(log_level),
+            log_level=log_level.value,
             access_log=False,  # sniper.access logs each request without the ?apiKey= query
         )
     except ConfigurationError as exc:
@@ -99,6 +148,7 @@ def worker(replay: ReplayOpt = None, speed: SpeedOpt = 1.0, start: StartOpt = No
     settings = Settings()
     options = _options(settings, replay, speed, start, workers=True)
     migrations.upgrade(settings.database_url)
+    logging.config.dictConfig(log_config(LogLevel.info))
     try:
         asyncio.run(_run_workers(settings, options))
     except ConfigurationError as exc:

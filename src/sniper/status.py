@@ -1,22 +1,130 @@
-"""`GET /api/v1/status`: mode, clock time, source and counts. Public: it names no account."""
+"""`GET /api/v1/status` (issue 10 item 11): liveness for anyone, detail for an API key.
+
+Without a key: `{"status": "ok", "mode": ..}`. With a key (Bearer, `X-API-Key` or `?apiKey=`;
+an unknown or revoked one is a 401 as everywhere, and a keyed call counts against the plan's
+rate limit): clock time, source, counts, the next replayed filings and watcher counters. The
+counts are the caller's own targets; an admin's are every account's, and only an admin sees
+the whole source description (the replay directory, the EDGAR URL) and the watcher's last
+error.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter
+from pydantic import BaseModel
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from sniper.accounts.auth import RuntimeDep, SessionDep
+from sniper.accounts.auth import OptionalAccount, RuntimeDep, SessionDep
 from sniper.edgar.atom import MATCH_ROLES
+from sniper.kit.openapi import error_responses
 from sniper.kit.timefmt import iso_z
 from sniper.models import Detection, Target
 from sniper.runtime import Runtime
 
 router = APIRouter(tags=["status"])
+# Source fields every account may see; the rest (replay_dir, url) are the admin's.
+PUBLIC_SOURCE_FIELDS = ("kind", "speed", "filings", "lag_seconds")
 
 
-def _upcoming(runtime: Runtime, limit: int = 5) -> list[dict[str, str]] | None:
+class StatusLiveness(BaseModel):
+    """Without an API key: the service answers, and in which mode (`replay`, `live`, `off`)."""
+
+    status: Literal["ok"]
+    mode: str
+
+
+class StatusCounts(BaseModel):
+    """Targets by status and hits: the caller's own, every account's for an admin.
+    `filings_detected` counts every filing the watcher recorded."""
+
+    targets_created: int
+    targets_active: int
+    targets_stopped: int
+    filings_detected: int
+    hits: int
+
+
+class UpcomingFiling(BaseModel):
+    ticker: str
+    form_type: str
+    accepted_at: str
+    accession_number: str
+
+
+class WatcherStatus(BaseModel):
+    polls: int
+    last_poll_at: str | None
+
+
+class AdminWatcherStatus(WatcherStatus):
+    """An admin's view adds the last poll error (None after a successful poll)."""
+
+    last_error: str | None
+
+
+class StatusDetail(StatusLiveness):
+    """With an API key. `upcoming` (replay mode; None live) lists the next filings of catalog
+    tickers the replay will show."""
+
+    clock_time: str
+    source: dict[str, Any]
+    counts: StatusCounts
+    upcoming: list[UpcomingFiling] | None
+    watcher: AdminWatcherStatus | WatcherStatus
+
+
+@router.get(
+    "/api/v1/status",
+    response_model=StatusDetail | StatusLiveness,
+    responses=error_responses(401, 429),
+    description=__doc__,
+)
+async def status(
+    session: SessionDep, runtime: RuntimeDep, account: OptionalAccount
+) -> StatusDetail | StatusLiveness:
+    """Liveness without a key; the detail with one (see the module docstring)."""
+    if account is None:
+        return StatusLiveness(status="ok", mode=runtime.mode)
+    stats = runtime.stats
+    last_poll_at = iso_z(stats.last_poll_at) if stats.last_poll_at else None
+    watcher = WatcherStatus(polls=stats.polls, last_poll_at=last_poll_at)
+    source = runtime.source
+    if account.is_admin:
+        watcher = AdminWatcherStatus(**watcher.model_dump(), last_error=stats.last_error)
+    else:
+        source = {k: v for k, v in source.items() if k in PUBLIC_SOURCE_FIELDS}
+    return StatusDetail(
+        status="ok",
+        mode=runtime.mode,
+        clock_time=iso_z(runtime.clock.now()),
+        source=source,
+        counts=await _counts(session, None if account.is_admin else account.id),
+        upcoming=_upcoming(runtime),
+        watcher=watcher,
+    )
+
+
+async def _counts(session: AsyncSession, account_id: int | None) -> StatusCounts:
+    """Targets of `account_id` (every account's for None) by status, their hits, and every
+    detected filing."""
+    owned = [] if account_id is None else [Target.account_id == account_id]
+    by_status_query = select(Target.status, func.count()).where(*owned).group_by(Target.status)
+    by_status = dict((await session.execute(by_status_query)).all())
+    hits_query = select(func.count()).where(Target.resolution_reason == "filing_hit", *owned)
+    detections_query = select(func.count()).select_from(Detection)
+    return StatusCounts(
+        targets_created=by_status.get("CREATED", 0),
+        targets_active=by_status.get("ACTIVE", 0),
+        targets_stopped=by_status.get("STOPPED", 0),
+        filings_detected=(await session.execute(detections_query)).scalar_one(),
+        hits=(await session.execute(hits_query)).scalar_one(),
+    )
+
+
+def _upcoming(runtime: Runtime, limit: int = 5) -> list[UpcomingFiling] | None:
     """Replay only: the next filings with a ticker in the catalog, for demos."""
     if runtime.replay is None:
         return None
@@ -27,47 +135,13 @@ def _upcoming(runtime: Runtime, limit: int = 5) -> list[dict[str, str]] | None:
         ]
         if tickers:
             found.append(
-                {
-                    "ticker": tickers[0],
-                    "form_type": filing.form_type,
-                    "accepted_at": iso_z(filing.accepted_at),
-                    "accession_number": filing.accession_number,
-                }
+                UpcomingFiling(
+                    ticker=tickers[0],
+                    form_type=filing.form_type,
+                    accepted_at=iso_z(filing.accepted_at),
+                    accession_number=filing.accession_number,
+                )
             )
         if len(found) == limit:
             break
     return found
-
-
-@router.get("/api/v1/status")
-async def status(session: SessionDep, runtime: RuntimeDep) -> dict[str, Any]:
-    """`{status, mode, clock_time, source{..}, counts{..}, upcoming[..] | null, watcher{..}}`.
-
-    `upcoming` (replay mode) lists the next filings of catalog tickers the replay will show."""
-    by_status = dict(
-        (await session.execute(select(Target.status, func.count()).group_by(Target.status))).all()
-    )
-    hits = (
-        await session.execute(select(func.count()).where(Target.resolution_reason == "filing_hit"))
-    ).scalar_one()
-    detections = (await session.execute(select(func.count()).select_from(Detection))).scalar_one()
-    stats = runtime.stats
-    return {
-        "status": "ok",
-        "mode": runtime.mode,
-        "clock_time": iso_z(runtime.clock.now()),
-        "source": runtime.source,
-        "counts": {
-            "targets_created": by_status.get("CREATED", 0),
-            "targets_active": by_status.get("ACTIVE", 0),
-            "targets_stopped": by_status.get("STOPPED", 0),
-            "filings_detected": detections,
-            "hits": hits,
-        },
-        "upcoming": _upcoming(runtime),
-        "watcher": {
-            "polls": stats.polls,
-            "last_poll_at": iso_z(stats.last_poll_at) if stats.last_poll_at else None,
-            "last_error": stats.last_error,
-        },
-    }

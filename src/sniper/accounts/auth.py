@@ -52,24 +52,38 @@ def api_key_from(request: Request) -> str | None:
     return request.headers.get("x-api-key") or request.query_params.get("apiKey") or None
 
 
+async def optional_account(
+    request: Request, session: SessionDep, runtime: RuntimeDep
+) -> Account | None:
+    """The account of the request's API key, None when it sent none; 401 for an unknown or
+    revoked key; the call counted against its plan's rate limit (429 `RATE_LIMITED`, see
+    `sniper.kit.ratelimit`)."""
+    api_key = api_key_from(request)
+    if not api_key:
+        return None
+    account = await authenticate(session, api_key, secret_key=runtime.settings.secret_key)
+    if account is None:
+        raise Unauthorized("Invalid or revoked API key")
+    request.state.account_id = account.id
+    await ratelimit.enforce(runtime.limiter, request, f"account:{account.id}", account.plan)
+    return account
+
+
+OptionalAccount = Annotated[Account | None, Depends(optional_account)]
+
+
 async def current_account(
     request: Request,
     session: SessionDep,
     runtime: RuntimeDep,
     _schemes: Annotated[None, Depends(documented_api_key)],
 ) -> Account:
-    """The account of the request's API key (401 when missing, unknown or revoked), counted
-    against its plan's rate limit (429 `RATE_LIMITED`, see `sniper.kit.ratelimit`)."""
-    api_key = api_key_from(request)
-    if not api_key:
+    """`optional_account`, and 401 when the request sent no key."""
+    account = await optional_account(request, session, runtime)
+    if account is None:
         raise Unauthorized(
             "Missing API key: send Authorization: Bearer <key>, X-API-Key or ?apiKey="
         )
-    account = await authenticate(session, api_key, secret_key=runtime.settings.secret_key)
-    if account is None:
-        raise Unauthorized("Invalid or revoked API key")
-    request.state.account_id = account.id
-    await ratelimit.enforce(runtime.limiter, request, f"account:{account.id}", account.plan)
     return account
 
 

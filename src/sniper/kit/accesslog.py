@@ -19,6 +19,8 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from sniper.kit.redact import RedactingFilter
+
 logger = logging.getLogger("sniper.access")
 
 
@@ -74,14 +76,17 @@ def _log(scope: Scope, status: int, duration_ms: float) -> None:
 
 
 def ensure_handler() -> None:
-    """Give `sniper.access` a stderr handler at INFO when nothing else would print its lines.
+    """Give `sniper.access` a stderr handler at INFO, redacting secrets (`RedactingFilter`),
+    when nothing else would print its lines.
 
-    Under `sniper serve` only uvicorn's own loggers have handlers; under pytest (or an app that
-    configured logging) the root logger has one and this does nothing.
+    `sniper serve` and `sniper worker` configure `sniper.access` themselves (`sniper.cli.
+    log_config`); under pytest (or an app that configured logging) the root logger has a
+    handler; in both cases this does nothing.
     """
     if logger.hasHandlers():
         return
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactingFilter())
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
