@@ -141,7 +141,7 @@ def test_cli_commands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         (["emergency", "--reason", "fire"], 0, "emergency_applied"),
         (["emergency", "--reason", "again"], 0, "already_emergency"),
         (
-            ["soft-pause", "--reason", "roll", "--until", "2999-01-01T00:00:00Z"],
+            ["soft-pause", "--reason", "roll", "--until", "2199-01-01T00:00:00Z"],
             0,
             "soft_pause_applied",
         ),
