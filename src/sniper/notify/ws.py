@@ -24,9 +24,10 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
+from pydantic import BaseModel
 
 from sniper.accounts.service import authenticate
 from sniper.db.session import transaction
@@ -36,7 +37,6 @@ from sniper.kit.wspump import Recheck, Refused, pump, receive_frame, refuse
 from sniper.runtime import Runtime
 
 router = APIRouter()
-HANDSHAKE_HELP = "Connect with a WebSocket client: {path} is a WebSocket endpoint"
 AUTH_TIMEOUT_SECONDS = 10.0
 INVALID_KEY = "invalid or missing API key"
 
@@ -113,20 +113,30 @@ async def _first_frame_key(websocket: WebSocket) -> object:
     return frame.get("api_key") or frame.get("apiKey")
 
 
-@router.get(
-    "/ws/main-api",
-    status_code=426,
-    response_model=ErrorBody,
-    responses={426: {"description": DESCRIPTIONS[426]}},
-    summary="WebSocket: hits and target events (plain HTTP answers 426)",
-    tags=["websocket"],
-)
-async def main_api_handshake(
-    _api_key: Annotated[str | None, Query(alias="apiKey", description="The API key.")] = None,
-) -> ErrorBody:
-    """The HTTP face of the WebSocket: a request without the WebSocket upgrade gets 426
-    `UPGRADE_REQUIRED` and `Upgrade: websocket`; the module docstring describes the socket."""
-    raise UpgradeRequired(HANDSHAKE_HELP.format(path="/ws/main-api"))
+def add_handshake(router: APIRouter, path: str, *, body: type[BaseModel], summary: str) -> None:
+    """Give the WebSocket at `path` its HTTP face on `router`: a GET without the WebSocket
+    upgrade answers 426 `UPGRADE_REQUIRED` with `Upgrade: websocket`, in the error `body` of
+    the router's surface, and is listed in the OpenAPI document (so F1 fuzzes it)."""
+
+    async def handshake(
+        _api_key: Annotated[str | None, Query(alias="apiKey", description="The API key.")] = None,
+    ) -> Any:
+        raise UpgradeRequired(f"Connect with a WebSocket client: {path} is a WebSocket endpoint")
+
+    router.add_api_route(
+        path,
+        handshake,
+        methods=["GET"],
+        name=f"{path.strip('/').replace('/', '_')}_handshake",
+        status_code=426,
+        response_model=body,
+        responses={426: {"description": DESCRIPTIONS[426]}},
+        summary=f"WebSocket: {summary} (plain HTTP answers 426)",
+        tags=["websocket"],
+    )
+
+
+add_handshake(router, "/ws/main-api", body=ErrorBody, summary="hits and target events")
 
 
 @router.websocket("/ws/main-api")

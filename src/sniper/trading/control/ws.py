@@ -24,14 +24,12 @@ Changes made in other processes (the CLI) are not pushed.
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
-from sniper.errors import UpgradeRequired
-from sniper.kit.openapi import DESCRIPTIONS
 from sniper.kit.wspump import Refused, pump, receive_frame, refuse
-from sniper.notify.ws import HANDSHAKE_HELP, Admission, admitted
+from sniper.notify.ws import Admission, add_handshake, admitted
 from sniper.runtime import Runtime
 from sniper.trading.control.push import GLOBAL, control_hub
 from sniper.trading.control.routing import DetailBody, DetailRoute
@@ -75,19 +73,7 @@ def _channels(frame: dict[str, Any]) -> list[str]:
     return [channel for channel in CHANNELS if channel in requested]
 
 
-@router.get(
-    "/ws/subscribe",
-    status_code=426,
-    response_model=DetailBody,
-    responses={426: {"description": DESCRIPTIONS[426]}},
-    summary="WebSocket: trading-control changes (plain HTTP answers 426)",
-    tags=["websocket"],
-)
-async def subscribe_handshake(
-    _api_key: Annotated[str | None, Query(alias="apiKey", description="Unused here.")] = None,
-) -> DetailBody:
-    """The HTTP face of the WebSocket: 426 `{"detail": ..}` with `Upgrade: websocket`."""
-    raise UpgradeRequired(HANDSHAKE_HELP.format(path="/ws/subscribe"))
+add_handshake(router, "/ws/subscribe", body=DetailBody, summary="trading-control changes")
 
 
 @router.websocket("/ws/subscribe")
