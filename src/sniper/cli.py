@@ -21,6 +21,7 @@ from sniper.app import ConfigurationError, ServeOptions, create_app
 from sniper.config import Settings
 from sniper.db import migrate as migrations
 from sniper.filings.cli import cusip_app, thirteenf_app
+from sniper.kit.accesslog import LOG_FORMAT
 from sniper.kit.cli import err
 from sniper.kit.redact import RedactingFilter
 from sniper.kit.timefmt import parse_iso
@@ -87,7 +88,6 @@ LogLevelOpt = Annotated[
         "query string. Keys, secrets and signatures are redacted at every level."
     ),
 ]
-SNIPER_LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 def log_config(level: LogLevel) -> dict[str, Any]:
@@ -97,7 +97,7 @@ def log_config(level: LogLevel) -> dict[str, Any]:
     `RedactingFilter` on every handler (issue 10 item 8). `level` applies to uvicorn's loggers."""
     config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
     config["filters"] = {"redact": {"()": RedactingFilter}}
-    config["formatters"]["sniper"] = {"format": SNIPER_LOG_FORMAT}
+    config["formatters"]["sniper"] = {"format": LOG_FORMAT}
     handlers: dict[str, dict[str, Any]] = config["handlers"]
     handlers["sniper"] = {"class": "logging.StreamHandler", "formatter": "sniper"}
     handlers["warnings"] = handlers["sniper"] | {"level": "WARNING"}

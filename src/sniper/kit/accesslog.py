@@ -22,6 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from sniper.kit.redact import RedactingFilter
 
 logger = logging.getLogger("sniper.access")
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"  # every handler Sniper makes
 
 
 class AccessLogMiddleware:
@@ -86,7 +87,7 @@ def ensure_handler() -> None:
     if logger.hasHandlers():
         return
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(logging.Formatter(LOG_FORMAT))
     handler.addFilter(RedactingFilter())
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
