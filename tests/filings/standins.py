@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from sniper.edgar import sgml
 from sniper.edgar.atom import eastern_zone
-from sniper.filings import sgml
 from tests.support.http_server import Reply, Request
 from tests.support.paths import SHARED_EDGAR
 

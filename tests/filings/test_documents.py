@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from sniper.filings import sgml
+from sniper.edgar import sgml
 from sniper.filings.cover import DocumentError
 from sniper.filings.index import parse_index_json, parse_index_page
 from sniper.filings.units import TableTotals, cross_check

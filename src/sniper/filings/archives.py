@@ -3,7 +3,7 @@
 Order: the `{accession}-index.htm` page (metadata and document list), `index.json` when present
 (sizes the page leaves blank), and for 13F forms the primary document and the information table
 the page links to. When the index page is missing (404) or lacks the 13F documents, the full
-submission `{accession}.txt` is fetched instead and split (`sniper.filings.sgml`). Fetching
+submission `{accession}.txt` is fetched instead and split (`sniper.edgar.sgml`). Fetching
 goes to the configured base URL; the URLs stored are always the public www.sec.gov ones.
 403/429/5xx are the client's to retry (EDGAR answers 403 AccessDenied for a folder that is not
 published yet): `EdgarUnavailable` reaching the caller means "try again later".
@@ -14,9 +14,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from sniper.edgar import sgml
 from sniper.edgar.accession import normalize_accession
 from sniper.edgar.client import EdgarHTTPError, SecClient
-from sniper.filings import sgml
 from sniper.filings.cover import DocumentError
 from sniper.filings.index import (
     SEC_ORIGIN,

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from sniper.filings import sgml
+from sniper.edgar import sgml
 from sniper.filings.cover import CoverPage, DocumentError, parse_cover
 from sniper.filings.thirteenf import Holding, iter_information_table, iter_rendered_table
 from sniper.filings.units import CrossCheck, TableTotals, ValueUnit, cross_check, detect_unit
