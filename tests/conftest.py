@@ -28,7 +28,7 @@ from sniper.db.session import transaction
 from sniper.runtime import Runtime
 from sniper.targets.watcher import Watcher
 from tests.support.cli import cli_environment
-from tests.support.paths import ATOM_DIR, CATALOG_PATH
+from tests.support.paths import ATOM_DIR, CATALOG_PATH, TIMING_PATH
 
 # 2025-12-12 09:00 ET, inside the recorded crawl (2025-12-11 16:31 to 2025-12-12 18:02 ET).
 REPLAY_NOON = datetime(2025, 12, 12, 14, 0, tzinfo=UTC)
@@ -86,6 +86,7 @@ async def settings(database_url: str) -> AsyncIterator[Settings]:
     yield Settings(
         database_url=database_url,
         catalog_path=CATALOG_PATH,
+        replay_timing_path=TIMING_PATH,
         webhook_allow_networks=["127.0.0.1/32"],  # type: ignore[list-item]
         webhook_retry_delays=[0.0, 0.0],
         webhook_timeout=5,  # type: ignore[arg-type]

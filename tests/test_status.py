@@ -51,7 +51,14 @@ async def test_status_in_replay(harness: Harness) -> None:
     assert after["counts"]["filings_detected"] > 1000, "the first poll reads the visible feed"
     assert after["counts"]["hits"] == 1
     assert after["watcher"]["polls"] == 1
-    assert after["watcher"]["last_poll_at"] == "2025-12-12T14:02:00Z"
+    assert after["watcher"]["last_poll_at"] == after["clock_time"]
+    detection = after["detection"]
+    assert (detection["max_rps"], detection["plan_rps"]) == (10, 8)
+    sources = detection["sources"]
+    assert set(sources) == {"atom", "archives", "submissions"}
+    assert sum(s["hits"] for s in sources.values()) == after["counts"]["filings_detected"]
+    assert sources["atom"]["requests"] > 10, "the first read pages back through the feed"
+    assert sources["submissions"]["requests"] >= 1, "the backstop reads the watched CIK at once"
 
 
 async def test_without_a_key_it_is_liveness_only(harness: Harness) -> None:

@@ -22,9 +22,14 @@ from sniper.config import Settings
 from sniper.db.engine import create_engine, session_factory
 from sniper.edgar.catalog import TickerCatalog
 from sniper.edgar.client import SecClient, build_sec_client
-from sniper.edgar.replay import ReplayFeed
-from sniper.edgar.sources import AtomSource, live_page_fetcher
-from sniper.filings.resources import build_pipeline_resources
+from sniper.edgar.planner import DetectionPlanner, PlannerSettings, Urls
+from sniper.edgar.sim_filings import LagModel, SimFiling, crawl_day, publish
+from sniper.edgar.simulated import SimulatedEdgar
+from sniper.filings.resources import (
+    LIVE_SUBMISSIONS,
+    STAND_IN_USER_AGENT,
+    build_pipeline_resources,
+)
 from sniper.kit import accesslog, http, openapi
 from sniper.kit.ratelimit import RateLimiter
 from sniper.kit.text import refuse_unstorable_input
@@ -34,6 +39,8 @@ from sniper.targets.watcher import Watcher
 from sniper.worker.loops import start_loops
 
 Mode = Literal["replay", "live", "off"]
+SEC_WWW = "https://www.sec.gov"
+TIMING_FILE = "fastest_way_etag_results.csv"
 
 
 @dataclass
@@ -103,76 +110,121 @@ async def _build(
         )
     engine = create_engine(settings.database_url)
     stack.push_async_callback(engine.dispose)
-    sec = _sec_client(settings) if opts.mode == "live" else None
-    if sec is not None:
-        stack.push_async_callback(sec.aclose)
+    source = _source(settings, opts)
+    if source.sec is not None:
+        stack.push_async_callback(source.sec.aclose)
     webhook_http = httpx.AsyncClient(follow_redirects=False, trust_env=False)
     stack.push_async_callback(webhook_http.aclose)
     limiter = RateLimiter.from_settings(settings)
     stack.push_async_callback(limiter.aclose)
     accesslog.ensure_handler()
-    source = _source(settings, opts, sec)
+    live_sec = source.sec if opts.mode == "live" else None
     runtime = Runtime(
         settings=settings,
         clock=source.clock,
         engine=engine,
         sessions=session_factory(engine),
-        catalog=await _catalog(settings, sec),
+        catalog=await _catalog(settings, live_sec),
         hub=PushHub(),
         webhook_http=webhook_http,
         mode=opts.mode,
         source=source.description,
-        sec=sec,
-        replay=source.replay,
+        sec=live_sec,
+        simulated=source.simulated,
         limiter=limiter,
     )
-    runtime.pipeline = await build_pipeline_resources(settings, opts.mode, sec, stack)
-    return runtime, Watcher(runtime, source.atom)
-
-
-def _sec_client(settings: Settings) -> SecClient:
-    return build_sec_client(
-        user_agent=settings.edgar_user_agent or "",
-        max_rps=settings.edgar_max_rps,
-        timeout_seconds=settings.edgar_timeout.total_seconds(),
-    )
+    runtime.pipeline = await build_pipeline_resources(settings, opts.mode, live_sec, stack)
+    runtime.planner = source.planner
+    return runtime, Watcher(runtime, source.planner)
 
 
 class _Source(NamedTuple):
     clock: Clock
-    atom: AtomSource | None
-    replay: ReplayFeed | None
+    sec: SecClient | None
+    planner: DetectionPlanner | None
+    simulated: SimulatedEdgar | None
     description: dict[str, object]
 
 
-def _source(settings: Settings, opts: ServeOptions, sec: SecClient | None) -> _Source:
-    page = {"page_size": settings.feed_page_size, "max_start": settings.feed_max_start}
+def _planner_settings(settings: Settings) -> PlannerSettings:
+    return PlannerSettings(
+        plan_rps=settings.edgar_plan_rps,
+        feed_page_size=settings.feed_page_size,
+        feed_max_start=settings.feed_max_start,
+        deep_interval=settings.feed_deep_interval,
+        deep_entries=settings.feed_deep_entries,
+        backstop_interval=settings.backstop_interval,
+        lookahead=settings.probe_lookahead,
+    )
+
+
+def _source(settings: Settings, opts: ServeOptions) -> _Source:
+    """Live: the planner over a `SecClient` to the configured EDGAR. Replay: the same planner
+    and client over `httpx.ASGITransport` to a simulated EDGAR playing the recorded day."""
     if opts.mode == "replay":
-        return _replay_source(settings, opts, page)
+        return _replay_source(settings, opts)
     clock = opts.clock or SystemClock()
-    if sec is None:
-        return _Source(clock, None, None, {"kind": "none"})
-    fetch = live_page_fetcher(sec, settings.edgar_base_url)
-    description: dict[str, object] = {"kind": "atom", "url": settings.edgar_base_url}
-    return _Source(clock, AtomSource(fetch, **page), None, description)
+    if opts.mode != "live":
+        return _Source(clock, None, None, None, {"kind": "none"})
+    sec = _sec_client(settings, clock)
+    base = settings.edgar_base_url.rstrip("/")
+    urls = Urls(
+        feed=base,
+        archives=(settings.edgar_archives_base_url or base).rstrip("/"),
+        submissions=(settings.edgar_submissions_base_url or LIVE_SUBMISSIONS).rstrip("/"),
+    )
+    planner = DetectionPlanner(sec, urls, clock, _planner_settings(settings))
+    description: dict[str, object] = {"kind": "planner", "url": base}
+    return _Source(clock, sec, planner, None, description)
 
 
-def _replay_source(settings: Settings, opts: ServeOptions, page: dict[str, int]) -> _Source:
+def _sec_client(
+    settings: Settings, clock: Clock, transport: httpx.AsyncBaseTransport | None = None
+) -> SecClient:
+    return build_sec_client(
+        user_agent=settings.edgar_user_agent or STAND_IN_USER_AGENT,
+        max_rps=settings.edgar_max_rps,
+        timeout_seconds=settings.edgar_timeout.total_seconds(),
+        clock=clock,
+        transport=transport,
+    )
+
+
+def _replay_source(settings: Settings, opts: ServeOptions) -> _Source:
     if opts.replay_dir is None or not opts.replay_dir.is_dir():
         raise ConfigurationError(f"--replay needs a directory, got {opts.replay_dir}")
+    timing = settings.replay_timing_path or opts.replay_dir.parent / "timing" / TIMING_FILE
+    filings = _simulated_day(opts.replay_dir, timing, settings.replay_seed)
     clock: Clock = opts.clock or SystemClock()
-    feed = ReplayFeed(opts.replay_dir, clock, lag=settings.replay_lag)
     if opts.clock is None:
-        clock = ReplayClock(opts.start or feed.earliest_acceptance(), opts.speed)
-        feed.clock = clock
+        first = min(f.accepted_at for f in filings)
+        clock = ReplayClock(opts.start or first, opts.speed)
+    simulated = SimulatedEdgar(
+        filings, clock, max_rps=settings.edgar_max_rps, edgar_dir=timing.parent.parent
+    )
+    sec = _sec_client(settings, clock, httpx.ASGITransport(app=simulated.asgi))
+    urls = Urls(feed=SEC_WWW, archives=SEC_WWW, submissions=LIVE_SUBMISSIONS)
+    planner = DetectionPlanner(sec, urls, clock, _planner_settings(settings))
     description: dict[str, object] = {
-        "kind": "atom",
+        "kind": "planner",
         "replay_dir": str(opts.replay_dir),
         "speed": opts.speed,
-        "filings": feed.filing_count(),
-        "lag_seconds": settings.replay_lag.total_seconds(),
+        "filings": len(filings),
+        "seed": settings.replay_seed,
     }
-    return _Source(clock, AtomSource(feed.fetch_page, **page), feed, description)
+    return _Source(clock, sec, planner, simulated, description)
+
+
+def _simulated_day(replay_dir: Path, timing: Path, seed: int) -> list[SimFiling]:
+    """The recorded crawl in `replay_dir` (`shared/edgar/atom/`), each filing published with
+    Archives and feed lags drawn (seeded) from `timing` (`fastest_way_etag_results.csv`)."""
+    if not timing.is_file():
+        raise ConfigurationError(f"replay needs the recorded publication lags in {timing}")
+    try:
+        recorded = crawl_day(replay_dir)
+    except (FileNotFoundError, ValueError) as exc:
+        raise ConfigurationError(f"--replay {replay_dir}: {exc}") from exc
+    return publish(recorded, LagModel.recorded(timing), seed)
 
 
 @functools.lru_cache(maxsize=4)

@@ -40,15 +40,22 @@ class Settings(BaseSettings):
     # EDGAR access.
     edgar_user_agent: str | None = None
     edgar_base_url: str = "https://www.sec.gov"
-    edgar_max_rps: float = Field(default=10.0, gt=0)
+    edgar_max_rps: float = Field(default=10.0, gt=0)  # hard cap, every request (SEC: 10/s)
+    edgar_plan_rps: int = Field(default=8, ge=1)  # what the detection planner plans per second
     edgar_timeout: timedelta = timedelta(seconds=10)
     catalog_path: Path | None = None
     catalog_url: str = "https://www.sec.gov/files/company_tickers.json"
     catalog_refresh: timedelta = timedelta(days=1)
     poll_interval: timedelta = timedelta(seconds=1)
-    feed_page_size: Literal[10, 20, 40, 80, 100] = 100  # the counts EDGAR's feed accepts
+    feed_page_size: Literal[10, 20, 40, 80, 100] = 20  # page 0's count (EDGAR's counts)
     feed_max_start: int = Field(default=5000, ge=0)
-    replay_lag: timedelta = timedelta(seconds=30)
+    feed_deep_interval: timedelta = timedelta(seconds=30)  # the deeper re-read's period
+    feed_deep_entries: int = Field(default=300, ge=0, le=5100)  # ... and depth
+    backstop_interval: timedelta = timedelta(seconds=45)  # submissions JSON per watched CIK
+    probe_lookahead: int = Field(default=12, ge=1, le=100)  # max numbers past a prefix's head
+    replay_seed: int = 0  # seeds the replay's Archives and feed lags
+    # The recorded lags the replay draws from; None: <replay dir>/../timing/ (shared/edgar/).
+    replay_timing_path: Path | None = None
 
     # Notifications.
     webhook_allow_networks: Annotated[list[IPNetwork], NoDecode] = Field(default_factory=list)
@@ -116,7 +123,8 @@ class Settings(BaseSettings):
         "catalog_refresh",
         "edgar_timeout",
         "poll_interval",
-        "replay_lag",
+        "feed_deep_interval",
+        "backstop_interval",
         "webhook_timeout",
         "webhook_backoff_cap",
         "webhook_retry_after_max",

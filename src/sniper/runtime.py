@@ -14,7 +14,8 @@ from sniper.config import Settings
 from sniper.db.session import on_commit
 from sniper.edgar.catalog import TickerCatalog
 from sniper.edgar.client import SecClient
-from sniper.edgar.replay import ReplayFeed
+from sniper.edgar.planner import DetectionPlanner
+from sniper.edgar.simulated import SimulatedEdgar
 from sniper.filings.resources import PipelineResources
 from sniper.kit.ratelimit import RateLimiter
 from sniper.notify.hub import PushHub
@@ -43,7 +44,8 @@ class Runtime:
     webhook_http: httpx.AsyncClient
     mode: str = "replay"  # replay | live | off
     sec: SecClient | None = None  # live mode only
-    replay: ReplayFeed | None = None  # replay mode only
+    simulated: SimulatedEdgar | None = None  # replay mode only: the simulated EDGAR
+    planner: DetectionPlanner | None = None  # live and replay mode
     source: dict[str, Any] = field(default_factory=dict)
     stats: WatcherStats = field(default_factory=WatcherStats)
     wake_delivery: list[Any] = field(default_factory=list)

@@ -2,7 +2,9 @@
 
 Without a key: `{"status": "ok", "mode": ..}`. With a key (Bearer, `X-API-Key` or `?apiKey=`;
 an unknown or revoked one is a 401 as everywhere, and a keyed call counts against the plan's
-rate limit): clock time, source, counts, the next replayed filings and watcher counters. The
+rate limit): clock time, source, counts, the next replayed filings, watcher counters and the
+detection planner's budget and sources (requests/s over the last 60 s of clock time, requests
+sent, `hits` = filings the source saw first, `seen` = filings it reported at all). The
 counts are the caller's own targets; an admin's are every account's, and only an admin sees
 the whole source description (the replay directory, the EDGAR URL) and the watcher's last
 error.
@@ -65,15 +67,35 @@ class AdminWatcherStatus(WatcherStatus):
     last_error: str | None
 
 
+class SourceStatus(BaseModel):
+    requests: int
+    requests_per_second: float
+    hits: int
+    seen: int
+
+
+class DetectionStatus(BaseModel):
+    """The SEC budget (`max_rps` hard cap, `plan_rps` planned, `requests_last_second`),
+    SEC's block (`paused_until`, None when not blocked) and each source (`atom`, `archives`,
+    `submissions`)."""
+
+    max_rps: float
+    plan_rps: int
+    requests_last_second: int
+    paused_until: str | None
+    sources: dict[str, SourceStatus]
+
+
 class StatusDetail(StatusLiveness):
     """With an API key. `upcoming` (replay mode; None live) lists the next filings of catalog
-    tickers the replay will show."""
+    tickers the replay will show; `detection` is None without a source (API-only mode)."""
 
     clock_time: str
     source: dict[str, Any]
     counts: StatusCounts
     upcoming: list[UpcomingFiling] | None
     watcher: AdminWatcherStatus | WatcherStatus
+    detection: DetectionStatus | None
 
 
 @router.get(
@@ -104,6 +126,31 @@ async def status(
         counts=await _counts(session, None if account.is_admin else account.id),
         upcoming=_upcoming(runtime),
         watcher=watcher,
+        detection=_detection(runtime),
+    )
+
+
+def _detection(runtime: Runtime) -> DetectionStatus | None:
+    planner = runtime.planner
+    if planner is None:
+        return None
+    budget = planner.sec.budget
+    rates = budget.rates()
+    paused = budget.paused_until
+    return DetectionStatus(
+        max_rps=budget.max_rps,
+        plan_rps=planner.settings.plan_rps,
+        requests_last_second=budget.last_second(),
+        paused_until=iso_z(paused) if paused else None,
+        sources={
+            name: SourceStatus(
+                requests=budget.sent[name],
+                requests_per_second=rates.get(name, 0.0),
+                hits=stats.hits,
+                seen=stats.seen,
+            )
+            for name, stats in planner.stats.items()
+        },
     )
 
 
@@ -126,13 +173,17 @@ async def _counts(session: AsyncSession, account_id: int | None) -> StatusCounts
 
 def _upcoming(runtime: Runtime, limit: int = 5) -> list[UpcomingFiling] | None:
     """Replay only: the next filings with a ticker in the catalog, for demos."""
-    if runtime.replay is None:
+    if runtime.simulated is None:
         return None
+    now = runtime.clock.now()
+    hidden = sorted(
+        (f for f in runtime.simulated.filings if f.first_public > now),
+        key=lambda f: (f.first_public, f.accession_number),
+    )
     found = []
-    for filing in runtime.replay.upcoming(500):
-        tickers = [
-            t for cik in filing.ciks_for(MATCH_ROLES) for t in runtime.catalog.tickers_for_cik(cik)
-        ]
+    for filing in hidden:
+        ciks = dict.fromkeys(e.cik for e in filing.entities if e.role in MATCH_ROLES)
+        tickers = [t for cik in ciks for t in runtime.catalog.tickers_for_cik(cik)]
         if tickers:
             found.append(
                 UpcomingFiling(

@@ -7,14 +7,17 @@ import gzip
 import socket
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 
+from sniper.clock import ManualClock
 from sniper.edgar.client import (
     EdgarError,
     EdgarHTTPError,
     EdgarUnavailable,
+    RateLimited,
     SecClient,
     build_sec_client,
 )
@@ -22,6 +25,9 @@ from tests.edgar._recorded import USER_AGENT
 from tests.support.http_server import LocalServer, Reply, Request
 from tests.support.paths import SHARED_EDGAR
 
+ACCESS_DENIED = (
+    SHARED_EDGAR / "errors" / "archives_nonexistent_full-index_2099_QTR1_form.gz.403.0.xml"
+).read_bytes()
 RATE_PAGE = (SHARED_EDGAR / "errors" / "sec_rate_threshold_exceeded.html").read_bytes()
 Site = Callable[..., LocalServer]
 
@@ -130,11 +136,9 @@ async def test_retry_after_is_capped_by_backoff_cap(http: httpx.AsyncClient, sit
     assert sleep.delays == [30.0]
 
 
-async def test_sec_rate_limit_403_is_retried_then_unavailable(
-    http: httpx.AsyncClient, site: Site
-) -> None:
+async def test_a_plain_403_is_retried_then_unavailable(http: httpx.AsyncClient, site: Site) -> None:
     sleep = SleepRecorder()
-    server = site(Reply(403, RATE_PAGE, {"Content-Type": "text/html"}))
+    server = site(Reply(403, ACCESS_DENIED, {"Content-Type": "application/xml"}))
     with pytest.raises(EdgarUnavailable) as caught:
         await make_client(http, sleep).get(f"{server.url}/feed")
     assert caught.value.status == 403
@@ -144,6 +148,25 @@ async def test_sec_rate_limit_403_is_retried_then_unavailable(
     # capped exponential backoff with jitter: each delay in [c/2, c], c = 0.5, 1, 2
     for delay, ceiling in zip(sleep.delays, [0.5, 1.0, 2.0], strict=True):
         assert ceiling / 2 <= delay <= ceiling
+
+
+async def test_the_rate_threshold_page_blocks_every_request_for_ten_minutes(
+    http: httpx.AsyncClient, site: Site
+) -> None:
+    clock = ManualClock(datetime(2025, 12, 12, 21, 0, tzinfo=UTC))
+    server = site(Reply(403, RATE_PAGE, {"Content-Type": "text/html"}), Reply(200, b"ok"))
+    client = SecClient(http, user_agent=USER_AGENT, clock=clock, sleep=SleepRecorder())
+    with pytest.raises(RateLimited) as caught:
+        await client.get(f"{server.url}/feed", source="atom")
+    assert caught.value.until == clock.now() + timedelta(minutes=10)
+    clock.advance(timedelta(minutes=9, seconds=59))
+    with pytest.raises(RateLimited):  # nothing is sent while the block lasts, probes neither
+        await client.probe(f"{server.url}/Archives/x", source="archives")
+    assert len(server.requests) == 1
+    clock.advance(1)
+    assert (await client.get(f"{server.url}/feed")).text == "ok"
+    assert len(server.requests) == 2
+    assert client.threshold_hits == 1
 
 
 async def test_backoff_never_exceeds_the_cap(http: httpx.AsyncClient, site: Site) -> None:

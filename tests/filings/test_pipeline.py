@@ -96,7 +96,7 @@ async def test_a_replayed_13f_hit_is_parsed_and_enriched(
         )
         start = datetime(2023, 3, 23, 15, 0, tzinfo=UTC)
         async with _replaying(configured, tmp_path, METLIFE_13F, start) as h:
-            fired_at = datetime(2023, 3, 23, 15, 29, tzinfo=UTC)
+            fired_at = datetime(2023, 3, 23, 15, 31, tzinfo=UTC)
             key, target_id, pushes = await _hit(h, "MET", fired_at)
             assert (await _target(h, key))["processing_state"] == "detected"
             h.clock.set(fired_at + timedelta(seconds=5))
@@ -116,7 +116,7 @@ async def test_a_replayed_13f_hit_is_parsed_and_enriched(
     assert target["status"] == "STOPPED"
     assert target["processing_state"] == "enriched"
     assert target["holdings_count"] == 6
-    assert target["parsed_at"] == target["enriched_at"] == "2023-03-23T15:29:05Z"
+    assert target["parsed_at"] == target["enriched_at"] == "2023-03-23T15:31:05Z"
     assert target["filing_uuid"] == filing.json()["data"]["filing_uuid"]
     # EDGAR: no index page is recorded for this filing, so the full submission was used.
     paths = [r.path for r in edgar.requests]
@@ -169,7 +169,7 @@ async def test_rerunning_the_job_does_not_duplicate_rows(
         )
         start = datetime(2023, 3, 23, 15, 0, tzinfo=UTC)
         async with _replaying(configured, tmp_path, METLIFE_13F, start) as h:
-            key, _, _ = await _hit(h, "MET", datetime(2023, 3, 23, 15, 29, tzinfo=UTC))
+            key, _, _ = await _hit(h, "MET", datetime(2023, 3, 23, 15, 31, tzinfo=UTC))
             worker = PipelineWorker(h.runtime)
             assert await worker.run_due() == 1
             async with transaction(h.runtime.sessions) as session:
@@ -199,7 +199,7 @@ async def test_openfigi_unavailable_leaves_the_parse_standing(
             h.runtime.pipeline.openfigi = OpenFigiClient(
                 httpx.AsyncClient(), base_url=openfigi.url, max_retries=1, sleep=_no_sleep
             )
-            key, _, pushes = await _hit(h, "MET", datetime(2023, 3, 23, 15, 29, tzinfo=UTC))
+            key, _, pushes = await _hit(h, "MET", datetime(2023, 3, 23, 15, 31, tzinfo=UTC))
             assert await PipelineWorker(h.runtime).run_due() == 3  # filing_job_max_attempts
             target = await _target(h, key)
             states = [f["processing_state"] for f in _frames(pushes, "sniper.processing_state")]
@@ -223,7 +223,7 @@ async def test_an_8k_hit_ends_parsed_from_its_index_page(
         configured = _settings(settings, edgar_archives_base_url=edgar.url)
         start = datetime(2026, 3, 6, 21, 0, tzinfo=UTC)
         async with _replaying(configured, tmp_path, NVIDIA_8K, start) as h:
-            key, _, pushes = await _hit(h, "NVDA", datetime(2026, 3, 6, 21, 12, tzinfo=UTC))
+            key, _, pushes = await _hit(h, "NVDA", datetime(2026, 3, 6, 21, 14, tzinfo=UTC))
             assert await PipelineWorker(h.runtime).run_due() == 1
             target = await _target(h, key)
             states = [f["processing_state"] for f in _frames(pushes, "sniper.processing_state")]
@@ -237,7 +237,7 @@ async def test_an_8k_hit_ends_parsed_from_its_index_page(
     assert target["processing_state"] == "parsed"
     assert target["holdings_count"] is None
     assert target["enriched_at"] is None
-    assert target["parsed_at"] == "2026-03-06T21:12:00Z"
+    assert target["parsed_at"] == "2026-03-06T21:14:00Z"
     folder = "/Archives/edgar/data/1045810/000104581026000024"
     assert [r.path for r in edgar.requests] == [
         f"{folder}/{NVIDIA_8K}-index.htm",
@@ -263,7 +263,7 @@ async def test_replay_without_an_archives_source_fails_soft(
 ) -> None:
     start = datetime(2023, 3, 23, 15, 0, tzinfo=UTC)
     async with _replaying(_settings(settings), tmp_path, METLIFE_13F, start) as h:
-        key, target_id, pushes = await _hit(h, "MET", datetime(2023, 3, 23, 15, 29, tzinfo=UTC))
+        key, target_id, pushes = await _hit(h, "MET", datetime(2023, 3, 23, 15, 31, tzinfo=UTC))
         hits = _frames(pushes, "sniper.filing_hit")  # the notification went out first
         assert await PipelineWorker(h.runtime).run_due() == 1
         target = await _target(h, key)
@@ -309,7 +309,7 @@ async def test_edgar_unavailable_is_retried_then_succeeds(
         start = datetime(2023, 3, 23, 15, 0, tzinfo=UTC)
         async with _replaying(configured, tmp_path, METLIFE_13F, start) as h:
             await _single_attempt_client(h)
-            key, _, _ = await _hit(h, "MET", datetime(2023, 3, 23, 15, 29, tzinfo=UTC))
+            key, _, _ = await _hit(h, "MET", datetime(2023, 3, 23, 15, 31, tzinfo=UTC))
             worker = PipelineWorker(h.runtime)
             assert await worker.run_due() == 2  # the retry falls due at once (base delay 0)
             target = await _target(h, key)
@@ -328,7 +328,7 @@ async def test_edgar_unavailable_too_long_ends_parse_failed(
         start = datetime(2023, 3, 23, 15, 0, tzinfo=UTC)
         async with _replaying(configured, tmp_path, METLIFE_13F, start) as h:
             await _single_attempt_client(h)
-            key, _, _ = await _hit(h, "MET", datetime(2023, 3, 23, 15, 29, tzinfo=UTC))
+            key, _, _ = await _hit(h, "MET", datetime(2023, 3, 23, 15, 31, tzinfo=UTC))
             assert await PipelineWorker(h.runtime).run_due() == 3  # filing_job_max_attempts
             target = await _target(h, key)
     assert len(statuses) == 3

@@ -2,29 +2,40 @@
 
 SEC fair access: declare a `User-Agent` of the form "Company Name admin@example.com", accept gzip,
 and stay at or under 10 requests per second across *every* source — so all sources share one
-`SecClient`, whose single `aiolimiter.AsyncLimiter` spaces requests (retries included) at least
-`1 / max_rps` seconds apart. 403 (SEC's rate-limit answer), 429 and 5xx, timeouts and network
-errors are retried with capped exponential backoff plus jitter, honouring `Retry-After` seconds.
+`SecClient`, whose `RequestBudget` lets at most `max_rps` requests (retries included) out in any
+1 s of clock time. 403, 429 and 5xx, timeouts and network errors are retried with capped
+exponential backoff plus jitter, honouring `Retry-After` seconds — except SEC's "Request Rate
+Threshold Exceeded" page, which pauses every source for `block` (10 minutes, as the page says)
+and raises `RateLimited` at once. `probe()` is the single-attempt GET of Archives probes, where
+a 403/404 means "not public yet".
 """
 
 from __future__ import annotations
 
-import asyncio
 import random
 import re
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from types import TracebackType
 
 import httpx
-from aiolimiter import AsyncLimiter
 
-from sniper.edgar.errors import EdgarError, EdgarHTTPError, EdgarUnavailable, FeedParseError
+from sniper.clock import Clock, SystemClock
+from sniper.edgar.budget import RequestBudget
+from sniper.edgar.errors import (
+    EdgarError,
+    EdgarHTTPError,
+    EdgarUnavailable,
+    FeedParseError,
+    RateLimited,
+)
 
 __all__ = [
     "EdgarError",
     "EdgarHTTPError",
     "EdgarUnavailable",
     "FeedParseError",
+    "RateLimited",
     "SecClient",
     "build_sec_client",
     "validate_user_agent",
@@ -34,6 +45,9 @@ RETRY_STATUSES = frozenset({403, 429})
 """Retried besides every 5xx: SEC answers over-limit clients with 403, others use 429."""
 
 _EMAIL = re.compile(r"\S+@\S+\.\S+")
+THRESHOLD_PAGE_MARK = b"Request Rate Threshold Exceeded"
+"""In the `<title>` of SEC's rate-limit page (`errors/sec_rate_threshold_exceeded.html`)."""
+SEC_BLOCK = timedelta(minutes=10)
 
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -64,11 +78,12 @@ class SecClient:
     """Rate-limited, retrying GET client for www.sec.gov / data.sec.gov over an injected
     `httpx.AsyncClient`.
 
-    `max_rps` is requests per second for everything sent through this instance (requests are
-    spaced `1 / max_rps` s apart); `max_attempts` counts the first try; the delay before retry
-    `n` (1-based) is drawn from `[c/2, c]` with `c = min(backoff_cap, backoff_base * 2**(n-1))`
-    seconds, raised to the response's `Retry-After` seconds and capped at `backoff_cap`, and is
-    waited through `sleep`. Counters: `requests_sent`, `retries`.
+    `max_rps` caps the requests sent through this instance in any 1 s of `clock` time (the
+    `budget`, shared by every source); `max_attempts` counts the first try; the delay
+    before retry `n` (1-based) is drawn from `[c/2, c]` with
+    `c = min(backoff_cap, backoff_base * 2**(n-1))` seconds, raised to the response's `Retry-After` seconds and capped at `backoff_cap`, and is
+    waited through `sleep` (default: `clock.sleep`). Counters: `requests_sent`, `retries`,
+    `threshold_hits`.
     """
 
     def __init__(
@@ -80,7 +95,9 @@ class SecClient:
         max_attempts: int = 4,
         backoff_base: float = 0.5,
         backoff_cap: float = 30.0,
-        sleep: Sleep = asyncio.sleep,
+        sleep: Sleep | None = None,
+        clock: Clock | None = None,
+        block: timedelta = SEC_BLOCK,
     ) -> None:
         if max_rps <= 0:
             raise ValueError(f"max_rps must be positive, got {max_rps}")
@@ -94,10 +111,13 @@ class SecClient:
         self.max_attempts = max_attempts
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
-        self._sleep = sleep
-        self._limiter = AsyncLimiter(1, 1.0 / max_rps)
+        self.clock = clock or SystemClock()
+        self._sleep = sleep or self.clock.sleep
+        self.budget = RequestBudget(self.clock, max_rps)
+        self.block = block
         self.requests_sent = 0
         self.retries = 0
+        self.threshold_hits = 0
 
     def _headers(self) -> dict[str, str]:
         return {"User-Agent": self.user_agent, "Accept-Encoding": "gzip, deflate"}
@@ -111,29 +131,48 @@ class SecClient:
         return min(delay, self.backoff_cap)
 
     async def _attempt(
-        self, url: str, params: dict[str, str | int | float]
+        self, url: str, params: dict[str, str | int | float], source: str
     ) -> httpx.Response | None:
-        """One rate-limited request; None on a network error or timeout."""
-        async with self._limiter:
-            self.requests_sent += 1
-            try:
-                return await self._http.get(url, params=params or None, headers=self._headers())
-            except httpx.UnsupportedProtocol:
-                raise
-            except (httpx.TransportError, httpx.DecodingError):
-                return None
+        """One request inside the budget; None on a network error or timeout. Raises
+        `RateLimited` while SEC's block lasts and when this answer is the threshold page."""
+        paused = self.budget.paused_until
+        if paused is not None:
+            raise RateLimited(url, paused)
+        await self.budget.acquire(source)
+        self.requests_sent += 1
+        try:
+            response = await self._http.get(url, params=params or None, headers=self._headers())
+        except httpx.UnsupportedProtocol:
+            raise
+        except (httpx.TransportError, httpx.DecodingError):
+            return None
+        if response.status_code == 403 and THRESHOLD_PAGE_MARK in response.content:
+            self.threshold_hits += 1
+            self.budget.pause(self.clock.now() + self.block)
+            raise RateLimited(url, self.clock.now() + self.block)
+        return response
 
-    async def get(self, url: str, **params: str | int | float) -> httpx.Response:
+    async def probe(self, url: str, *, source: str) -> httpx.Response | None:
+        """One GET, never retried: the response when EDGAR answers 200, None for anything else
+        (S3's `AccessDenied` 403 / `NoSuchKey` 404 for a path not public yet, a 5xx, a network
+        error). Raises `RateLimited` like `get`."""
+        response = await self._attempt(url, {}, source)
+        return response if response is not None and response.status_code == 200 else None
+
+    async def get(
+        self, url: str, *, source: str = "pipeline", **params: str | int | float
+    ) -> httpx.Response:
         """GET `url` (with `params` as query parameters) and return the successful response
-        (status < 400, body read).
+        (status < 400, body read); `source` names the requester in the budget's counters.
 
-        Raises `EdgarHTTPError(status, url)` at once for a 4xx other than 403/429, and
+        Raises `EdgarHTTPError(status, url)` at once for a 4xx other than 403/429,
+        `RateLimited` on SEC's threshold page or while its block lasts, and
         `EdgarUnavailable(status, url)` when the last of `max_attempts` still got 403/429/5xx
         (`status`) or a network error/timeout (`status=None`).
         """
         status: int | None = None
         for attempt in range(1, self.max_attempts + 1):
-            response = await self._attempt(url, params)
+            response = await self._attempt(url, params, source)
             retry_after: float | None = None
             if response is not None:
                 status = response.status_code
@@ -165,12 +204,22 @@ class SecClient:
         await self.aclose()
 
 
-def build_sec_client(*, user_agent: str, max_rps: float, timeout_seconds: float) -> SecClient:
+def build_sec_client(
+    *,
+    user_agent: str,
+    max_rps: float,
+    timeout_seconds: float,
+    clock: Clock | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> SecClient:
     """Create a `SecClient` over a new `httpx.AsyncClient` (timeout `timeout_seconds` per
-    connect/read/write/pool, redirects followed). The caller closes it: `await client.aclose()`.
+    connect/read/write/pool, redirects followed; `transport` e.g. an `httpx.ASGITransport` over
+    the simulated EDGAR in replay mode). The caller closes it: `await client.aclose()`.
     Raises `ValueError` for an undeclared User-Agent or a non-positive rate before opening it."""
     validate_user_agent(user_agent)
     if max_rps <= 0:
         raise ValueError(f"max_rps must be positive, got {max_rps}")
-    http = httpx.AsyncClient(timeout=httpx.Timeout(timeout_seconds), follow_redirects=True)
-    return SecClient(http, user_agent=user_agent, max_rps=max_rps)
+    http = httpx.AsyncClient(
+        timeout=httpx.Timeout(timeout_seconds), follow_redirects=True, transport=transport
+    )
+    return SecClient(http, user_agent=user_agent, max_rps=max_rps, clock=clock)

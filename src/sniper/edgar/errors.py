@@ -3,11 +3,15 @@
 EdgarError
 ├── EdgarHTTPError      a non-retryable 4xx (404, 400, ...): `status`, `url`
 ├── EdgarUnavailable    retries exhausted on 403/429/5xx or network errors: `status` (None for
-│                       a network error or timeout), `url`
+│   │                   a network error or timeout), `url`
+│   └── RateLimited     SEC's "Request Rate Threshold Exceeded" page: every source waits until
+│                       `until`
 └── FeedParseError      a document that is not an Atom feed (e.g. EDGAR's HTML 503 page)
 """
 
 from __future__ import annotations
+
+from datetime import datetime
 
 
 class EdgarError(Exception):
@@ -32,6 +36,15 @@ class EdgarUnavailable(EdgarError):
         super().__init__(f"EDGAR unavailable ({what}) for {url}")
         self.status = status
         self.url = url
+
+
+class RateLimited(EdgarUnavailable):
+    """SEC answered its rate-threshold page (or its block still lasts): nothing is sent to
+    SEC before `until` (aware UTC)."""
+
+    def __init__(self, url: str, until: datetime) -> None:
+        super().__init__(403, url)
+        self.until = until
 
 
 class FeedParseError(EdgarError):

@@ -20,7 +20,7 @@ PageFetcher = Callable[[int, int], Awaitable[bytes]]
 PAGE_SIZES = frozenset({10, 20, 40, 80, 100})
 
 
-def live_page_fetcher(client: SecClient, base_url: str) -> PageFetcher:
+def live_page_fetcher(client: SecClient, base_url: str, source: str = "atom") -> PageFetcher:
     """A `PageFetcher` that GETs
     `{base_url}/cgi-bin/browse-edgar?action=getcurrent&count={count}&start={start}&type=&owner=include&output=atom`
     through `client` (rate limit and retries apply) and returns the body bytes. Errors are the
@@ -32,7 +32,7 @@ def live_page_fetcher(client: SecClient, base_url: str) -> PageFetcher:
             f"{root}/cgi-bin/browse-edgar?action=getcurrent&count={count}&start={start}"
             "&type=&owner=include&output=atom"
         )
-        response = await client.get(url)
+        response = await client.get(url, source=source)
         return response.content
 
     return fetch
@@ -47,7 +47,8 @@ class AtomSource:
 
     `page_size` is the feed's `count` (10, 20, 40, 80 or 100; `ValueError` otherwise);
     `max_start` the last `start` offset ever requested. Counters: `polls`, `pages_fetched`,
-    `entries_seen`, `entries_skipped` (malformed entries), `last_poll_pages`.
+    `entries_seen`, `entries_skipped` (malformed entries), `last_poll_pages`; `last_entries`
+    holds every entry the last poll read, seen or not (the prefixes' live heads).
     """
 
     def __init__(self, fetch_page: PageFetcher, *, page_size: int = 100, max_start: int = 5000):
@@ -63,6 +64,7 @@ class AtomSource:
         self.entries_seen = 0
         self.entries_skipped = 0
         self.last_poll_pages = 0
+        self.last_entries: list[FeedEntry] = []
 
     async def _page(self, start: int) -> tuple[list[FeedEntry], bool] | None:
         """(entries, is_last_page) of the page at `start`, or None when EDGAR answers 503 past
@@ -81,14 +83,18 @@ class AtomSource:
         self.entries_skipped += parsed.skipped
         return list(parsed.entries), len(parsed.entries) + parsed.skipped < self.page_size
 
-    async def poll(self, is_seen: Callable[[str], bool]) -> list[DetectedFiling]:
-        """Fetch pages 0, 1, ... while a page still holds an accession `is_seen` rejects; stop at
-        a page of only seen accessions, a short or empty page, EDGAR's end-of-feed 503, or past
-        `max_start`. Returns the unseen filings, one per accession with the entities from every
-        page (an accession split across pages is merged), newest first as the feed orders them.
+    async def poll(self, is_seen: Callable[[str], bool], depth: int = 0) -> list[DetectedFiling]:
+        """Fetch pages 0, 1, ... while a page still holds an accession `is_seen` rejects or the
+        first `depth` entries are not read yet (the scheduled deeper re-read: EDGAR orders the
+        feed by acceptance time, so a filing reaching it late lands below newer, seen entries);
+        stop at a page of only seen accessions past `depth`, a short or empty page, EDGAR's
+        end-of-feed 503, or past `max_start`. Returns the unseen filings, one per accession with
+        the entities from every page (an accession split across pages is merged), newest first
+        as the feed orders them.
         Raises the fetcher's errors (`EdgarUnavailable`, ...) and `FeedParseError`."""
         self.polls += 1
         self.last_poll_pages = 0
+        self.last_entries = []
         verdicts: dict[str, bool] = {}
         unseen: list[FeedEntry] = []
         start = 0
@@ -97,9 +103,10 @@ class AtomSource:
             if page is None:
                 break
             entries, is_last = page
+            self.last_entries.extend(entries)
             fresh = [e for e in entries if not self._seen(e.accession_number, is_seen, verdicts)]
             unseen.extend(fresh)
-            if not fresh or is_last:
+            if is_last or (not fresh and start + self.page_size >= depth):
                 break
             start += self.page_size
         return group_filings(unseen)

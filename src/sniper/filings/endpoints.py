@@ -13,6 +13,7 @@ from sniper.filings.schemas import CusipOut, FilingOut, HoldingsPage, TickerOut
 from sniper.kit.envelope import Envelope, wrap
 from sniper.kit.openapi import error_responses
 from sniper.kit.pagination import Offset
+from sniper.models import Detection
 
 router = APIRouter(prefix="/api/v1", tags=["reference"])
 
@@ -31,7 +32,8 @@ async def get_filing(
 ) -> Envelope[FilingOut]:
     """Metadata and document links of an ingested filing (dashed or 18-digit accession)."""
     filing = await service.get_filing(session, accession_number)
-    return wrap(request, runtime, service.filing_out(filing))
+    detection = await session.get(Detection, filing.accession_number)
+    return wrap(request, runtime, service.filing_out(filing, detection))
 
 
 @router.get(

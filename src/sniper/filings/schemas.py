@@ -42,8 +42,19 @@ class ThirteenFSummary(BaseModel):
     cross_check: dict[str, Any] | None
 
 
+class DetectionOut(BaseModel):
+    """How Sniper saw the filing: `source` is the detection source that saw it first and fired
+    (`atom` feed, `archives` probe, `submissions` backstop), `detected_at` when; `first_seen`
+    maps every source that reported it to its first-seen time."""
+
+    source: str
+    detected_at: UTCStamp
+    first_seen: dict[str, str]
+
+
 class FilingOut(BaseModel):
-    """`GET /api/v1/sec/filings/{accession_number}`."""
+    """`GET /api/v1/sec/filings/{accession_number}`; `detection` is None for a filing no
+    source detected (ingested another way)."""
 
     filing_uuid: str
     accession_number: str
@@ -60,6 +71,7 @@ class FilingOut(BaseModel):
     filing_index_url: str
     documents: list[FilingDocument]
     form_13f: ThirteenFSummary | None
+    detection: DetectionOut | None = None
 
 
 class VotingAuthority(BaseModel):

@@ -17,6 +17,7 @@ from sniper.filings.archives import is_13f
 from sniper.filings.openfigi import FigiMapping, OpenFigiError, is_cusip
 from sniper.filings.schemas import (
     CusipOut,
+    DetectionOut,
     FilingDocument,
     FilingEntity,
     FilingOut,
@@ -26,7 +27,8 @@ from sniper.filings.schemas import (
     TickerOut,
     VotingAuthority,
 )
-from sniper.models import CusipMap, Filing, Form13FHolding
+from sniper.kit.timefmt import iso_z
+from sniper.models import CusipMap, Detection, Filing, Form13FHolding
 from sniper.runtime import Runtime
 
 
@@ -59,8 +61,18 @@ def _cik(value: int | None) -> str | None:
     return None if value is None else f"{value:010d}"
 
 
-def filing_out(filing: Filing) -> FilingOut:
-    """The filing record as the API shows it."""
+def detection_out(detection: Detection | None) -> DetectionOut | None:
+    """Every source's first-seen time of a detected filing (None when none detected it)."""
+    if detection is None:
+        return None
+    first = detection.first_seen or {detection.source: iso_z(detection.detected_at)}
+    return DetectionOut(
+        source=detection.source, detected_at=detection.detected_at, first_seen=dict(first)
+    )
+
+
+def filing_out(filing: Filing, detection: Detection | None = None) -> FilingOut:
+    """The filing record as the API shows it, with how it was detected."""
     summary = None
     if is_13f(filing.form_type):
         summary = ThirteenFSummary.model_validate(filing, from_attributes=True)
@@ -82,6 +94,7 @@ def filing_out(filing: Filing) -> FilingOut:
         filing_url=filing.filing_url,
         filing_index_url=filing.index_url,
         documents=[FilingDocument.model_validate(d) for d in filing.documents],
+        detection=detection_out(detection),
         form_13f=summary,
     )
 

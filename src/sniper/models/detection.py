@@ -15,6 +15,8 @@ class Detection(Base):
 
     `entities` is `[{"cik": int, "name": str, "role": str}, ...]` as the source listed them.
     Its presence is what "already seen" means, so a restart re-reads only what it missed.
+    `source` is the source that saw it first (and fired it); `first_seen` is `{source: ISO
+    instant}` for every source that has reported it (`atom`, `archives`, `submissions`).
     """
 
     __tablename__ = "edgar_detections"
@@ -27,3 +29,4 @@ class Detection(Base):
     source: Mapped[str] = mapped_column(String(16))
     index_url: Mapped[str] = mapped_column(String(300))
     entities: Mapped[list[dict[str, Any]]] = mapped_column(JSONType)
+    first_seen: Mapped[dict[str, str] | None] = mapped_column(JSONType, nullable=True)

@@ -127,3 +127,13 @@ async def open_targets_for_ciks(session: AsyncSession, ciks: set[int]) -> Sequen
         select(Target).where(Target.cik.in_(sorted(ciks)), Target.status.in_(OPEN_STATUSES))
     )
     return result.scalars().all()
+
+
+async def in_window(session: AsyncSession, now: datetime) -> Sequence[Target]:
+    """ACTIVE targets whose window holds `now` (start_time <= now <= end_time)."""
+    result = await session.execute(
+        select(Target).where(
+            Target.status == "ACTIVE", Target.start_time <= now, Target.end_time >= now
+        )
+    )
+    return result.scalars().all()

@@ -1,13 +1,16 @@
-"""The watcher: poll a filing source, record detections, fire the targets they match.
+"""The watcher: run the detection planner, record what its sources saw, fire the targets.
 
-One tick = one poll of the source, then one lifecycle sweep, each in its own transaction. The
-detections table is the "seen" set, so after a restart the first poll pages back exactly as far
-as it must (AtomSource stops at the first page holding only accessions already seen) and a
-filing accepted inside a window while the process was down still fires.
+One tick = one planner second (feed, backstop and Archives probes of the targets inside their
+window), then one lifecycle sweep. The detections table is the "seen" set, per source: after a
+restart the feed pages back exactly as far as it must (AtomSource stops at the first page holding
+only accessions the feed already reported) and a filing accepted inside a window while the
+process was down still fires. A filing is recorded and its targets fired in one transaction the
+moment a source reports it; a later source only adds its first-seen time.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -18,7 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sniper.db.session import transaction
 from sniper.db.upsert import insert_ignore
 from sniper.edgar.atom import MATCH_ROLES, DetectedFiling
-from sniper.edgar.sources import AtomSource
+from sniper.edgar.planner import DetectionPlanner, Watched
+from sniper.kit.timefmt import iso_z
 from sniper.models import Detection, Target
 from sniper.runtime import Runtime
 from sniper.targets import lifecycle
@@ -37,30 +41,23 @@ def candidate(target: Target) -> Candidate:
 
 
 async def fire_matches(
-    session: AsyncSession, runtime: Runtime, filings: Sequence[DetectedFiling]
-) -> int:
-    """Record `filings` as detections and fire every open target the new ones match.
+    session: AsyncSession, runtime: Runtime, filings: Sequence[DetectedFiling], source: str
+) -> tuple[set[str], int]:
+    """Record `filings` as seen by `source` and fire every open target the new ones match.
 
-    Filings already recorded are skipped, so a repeated batch fires nothing twice. Filings are
-    taken oldest acceptance first: the first matching filing is the one a target reports.
+    Returns `(fresh, fired)`: the accessions no source had recorded before, and the targets
+    fired. A filing already recorded only gains `source`'s first-seen time, so a repeated
+    batch fires nothing twice. Filings are taken oldest acceptance first: the first matching
+    filing is the one a target reports.
     """
     now = runtime.clock.now()
-    inserted = await insert_ignore(
+    rows = [_row(f, now, source) for f in filings]
+    inserted = await insert_ignore(session, Detection, rows, Detection.accession_number)
+    await _add_first_seen(
         session,
-        Detection,
-        [
-            {
-                "accession_number": f.accession_number,
-                "form_type": f.form_type,
-                "accepted_at": f.accepted_at,
-                "detected_at": now,
-                "source": f.source,
-                "index_url": f.index_url,
-                "entities": [{"cik": e.cik, "name": e.name, "role": e.role} for e in f.entities],
-            }
-            for f in filings
-        ],
-        Detection.accession_number,
+        [f.accession_number for f in filings if f.accession_number not in inserted],
+        source,
+        now,
     )
     fresh = sorted(
         (f for f in filings if f.accession_number in inserted),
@@ -75,46 +72,95 @@ async def fire_matches(
                 session, runtime, match.target_id, filing
             ):
                 fired.add(match.target_id)
-    return len(fired)
+    return set(inserted), len(fired)
+
+
+def _row(filing: DetectedFiling, now: datetime, source: str) -> dict[str, object]:
+    return {
+        "accession_number": filing.accession_number,
+        "form_type": filing.form_type,
+        "accepted_at": filing.accepted_at,
+        "detected_at": now,
+        "source": source,
+        "index_url": filing.index_url,
+        "entities": [{"cik": e.cik, "name": e.name, "role": e.role} for e in filing.entities],
+        "first_seen": {source: iso_z(now)},
+    }
+
+
+async def _add_first_seen(
+    session: AsyncSession, accessions: list[str], source: str, now: datetime
+) -> None:
+    """Add `source`'s first-seen time to detections recorded by other sources."""
+    if not accessions:
+        return
+    found = await session.execute(
+        select(Detection).where(Detection.accession_number.in_(accessions))
+    )
+    for detection in found.scalars():
+        seen = dict(detection.first_seen or {detection.source: iso_z(detection.detected_at)})
+        if source not in seen:
+            detection.first_seen = {**seen, source: iso_z(now)}
+    await session.flush()
 
 
 class Watcher:
-    """Drives one source and the lifecycle sweep; `tick()` is what the leader loop repeats."""
+    """Drives the planner and the lifecycle sweep; `tick()` is what the leader loop repeats.
+    It is the planner's `Detector`: `seen` answers from memory (loaded from the detections of
+    the last 3 days), `detected` records and fires in one transaction."""
 
-    def __init__(self, runtime: Runtime, source: AtomSource | None) -> None:
+    def __init__(self, runtime: Runtime, planner: DetectionPlanner | None) -> None:
         self.runtime = runtime
-        self.source = source
-        self._seen: set[str] | None = None
+        self.planner = planner
+        self._seen: dict[str, set[str]] | None = None
+        self._hits = 0
+        self._lock = asyncio.Lock()
 
-    async def _load_seen(self) -> set[str]:
+    async def _load_seen(self) -> dict[str, set[str]]:
         horizon = self.runtime.clock.now() - SEEN_HORIZON
+        query = select(Detection.accession_number, Detection.source, Detection.first_seen)
         async with transaction(self.runtime.sessions) as session:
-            result = await session.execute(
-                select(Detection.accession_number).where(Detection.detected_at >= horizon)
-            )
-            return set(result.scalars().all())
+            result = await session.execute(query.where(Detection.detected_at >= horizon))
+            return {acc: set(first or {}) | {source} for acc, source, first in result.all()}
+
+    def seen(self, accession: str, source: str | None = None) -> bool:
+        sources = (self._seen or {}).get(accession)
+        return sources is not None and (source is None or source in sources)
+
+    async def detected(self, filings: Sequence[DetectedFiling], source: str) -> int:
+        """Record `filings` as seen by `source`, fire their targets; returns the new ones."""
+        async with self._lock:
+            async with transaction(self.runtime.sessions) as session:
+                fresh, hits = await fire_matches(session, self.runtime, filings, source)
+            seen = self._seen if self._seen is not None else {}
+            for filing in filings:
+                seen.setdefault(filing.accession_number, set()).add(source)
+            self._hits += hits
+            self.runtime.stats.filings_detected += len(fresh)
+            self.runtime.stats.hits += hits
+            return len(fresh)
+
+    async def watched(self) -> list[Watched]:
+        """The CIKs of targets inside their window now (ACTIVE, start <= now <= end)."""
+        now = self.runtime.clock.now()
+        async with transaction(self.runtime.sessions) as session:
+            rows = await repo.in_window(session, now)
+        return [Watched(t.cik, t.start_time, t.end_time) for t in rows]
 
     async def poll_once(self) -> int:
-        """Poll the source once; returns the number of targets fired (0 without a source)."""
-        if self.source is None:
+        """One planner second; returns the number of targets fired (0 without a planner)."""
+        if self.planner is None:
             return 0
         if self._seen is None:
             self._seen = await self._load_seen()
-        seen = self._seen
-        filings = await self.source.poll(lambda accession: accession in seen)
+        before = self._hits
+        await self.planner.run_second(await self.watched(), self)
         stats = self.runtime.stats
         stats.polls += 1
         stats.last_poll_at = self.runtime.clock.now()
-        if not filings:
-            return 0
-        async with transaction(self.runtime.sessions) as session:
-            hits = await fire_matches(session, self.runtime, filings)
-        seen.update(f.accession_number for f in filings)
-        if len(seen) > MAX_SEEN_IN_MEMORY:  # reload the recent ones from the database
+        if len(self._seen) > MAX_SEEN_IN_MEMORY:  # reload the recent ones from the database
             self._seen = None
-        stats.filings_detected += len(filings)
-        stats.hits += hits
-        return hits
+        return self._hits - before
 
     async def sweep(self, now: datetime | None = None) -> tuple[int, int]:
         async with transaction(self.runtime.sessions) as session:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 
 from sniper.edgar.catalog import TickerCatalog
 from sniper.filings.tasks import PipelineWorker
@@ -24,7 +25,9 @@ async def _wait(stop: asyncio.Event, seconds: float) -> None:
 
 
 async def run_leader(runtime: Runtime, watcher: Watcher, stop: asyncio.Event) -> None:
-    """Tick the watcher (poll + sweep) every poll interval while this process leads.
+    """Tick the watcher (one planner second + sweep) every poll interval (real time) while this
+    process leads; a tick that spreads its probes over a second of clock time counts against
+    the interval, so live mode plans back to back.
 
     Without a source the watcher only sweeps the lifecycle. Errors are logged and
     reported by the status endpoint; the loop keeps going.
@@ -32,13 +35,14 @@ async def run_leader(runtime: Runtime, watcher: Watcher, stop: asyncio.Event) ->
     interval = runtime.settings.poll_interval.total_seconds()
     async with leadership(runtime.engine, stop) as leading:
         while leading and not stop.is_set():
+            started = time.monotonic()
             try:
                 await watcher.tick()
                 runtime.stats.last_error = None
             except Exception as exc:
                 runtime.stats.last_error = f"{type(exc).__name__}: {exc}"
                 logger.exception("watcher tick failed")
-            await _wait(stop, interval)
+            await _wait(stop, max(0.0, interval - (time.monotonic() - started)))
 
 
 async def refresh_catalog(runtime: Runtime, stop: asyncio.Event) -> None:

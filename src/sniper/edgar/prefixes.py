@@ -1,0 +1,102 @@
+"""Accession prefixes and the next accession numbers a company's filing may take.
+
+An accession number `PPPPPPPPPP-YY-NNNNNN` is the login CIK of whoever submitted it (a filer agent
+such as 0001193125, or the company itself), the year and a per-prefix sequence (EDGAR Filer
+Manual). Every feed entry and submissions JSON row tells us one prefix's sequence has reached
+`NNNNNN`; EDGAR hands out a prefix's numbers in order, so a company's next filing through prefix
+`P` is `P`'s live head + 1 .. + W, W growing with how fast `P` files (its numbers per second
+over the last 10 minutes, times the ~45 s a filing takes from acceptance to the feed).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict, deque
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+RATE_SPAN = timedelta(minutes=10)
+PUBLIC_LAG_SECONDS = 45.0  # acceptance -> feed, p95 46 s (MANIFEST "Facts measured")
+AGENTS_PER_CIK = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A predicted accession number of `cik`'s next filing, with `weight` in (0, 1]: the
+    candidates of one CIK share weights summing to 1, the likelier ones more."""
+
+    cik: int
+    accession_number: str
+    weight: float
+
+
+def split(accession: str) -> tuple[str, int, int]:
+    """`0001193125-25-123456` -> ("0001193125", 25, 123456)."""
+    return accession[:10], int(accession[11:13]), int(accession[14:])
+
+
+class Prefixes:
+    """Live heads of every accession prefix and the prefixes each CIK files through.
+
+    `observe(accession, ciks, at)` records one filing seen at clock time `at` (by any source);
+    `head(prefix, year)` is the highest sequence seen for `prefix` in two-digit `year`;
+    `candidates(cik, year, lookahead)` the predicted next accessions of `cik`.
+    """
+
+    def __init__(self) -> None:
+        self._heads: dict[tuple[str, int], int] = {}
+        self._arrivals: dict[str, deque[tuple[datetime, int]]] = defaultdict(deque)
+        self._by_cik: dict[int, Counter[str]] = defaultdict(Counter)
+        self._seen: set[str] = set()
+
+    def observe(self, accession: str, ciks: set[int], at: datetime) -> None:
+        """Learn from one filing: its prefix's head, and that each of `ciks` files through it."""
+        if accession in self._seen:
+            return
+        self._seen.add(accession)
+        prefix, year, seq = split(accession)
+        if seq > self._heads.get((prefix, year), 0):
+            self._heads[prefix, year] = seq
+            arrivals = self._arrivals[prefix]
+            arrivals.append((at, seq))
+            while arrivals and at - arrivals[0][0] > RATE_SPAN:
+                arrivals.popleft()
+        for cik in ciks:
+            self._by_cik[cik][prefix] += 1
+
+    def head(self, prefix: str, year: int) -> int | None:
+        return self._heads.get((prefix, year))
+
+    def window(self, prefix: str, lookahead: int) -> int:
+        """How many numbers past the head to probe: 1 + numbers `prefix` takes in ~45 s."""
+        arrivals = self._arrivals.get(prefix)
+        if not arrivals or len(arrivals) < 2:
+            return 1
+        span = (arrivals[-1][0] - arrivals[0][0]).total_seconds()
+        rate = (arrivals[-1][1] - arrivals[0][1]) / max(span, 60.0)
+        return max(1, min(lookahead, 1 + math.ceil(rate * PUBLIC_LAG_SECONDS)))
+
+    def known(self, cik: int) -> bool:
+        """Whether any filing of `cik` (so any of its prefixes) has been seen."""
+        return bool(self._by_cik.get(cik))
+
+    def candidates(self, cik: int, year: int, lookahead: int) -> list[Candidate]:
+        """Predicted next accessions of `cik`: its own prefix (head + 1, + 2) and its top
+        filer agents' (head + 1 .. + W), weighted by how often `cik` used each prefix."""
+        own = f"{cik:010d}"
+        used = self._by_cik.get(cik, Counter())
+        prefixes = [p for p, _ in used.most_common(AGENTS_PER_CIK + 1)]
+        if own not in prefixes and self.head(own, year) is not None:
+            prefixes.append(own)
+        total = sum(used[p] for p in prefixes) or 1
+        found: list[Candidate] = []
+        for prefix in prefixes:
+            head = self.head(prefix, year) or 0
+            share = max(used[prefix], 1) / total
+            steps = (1.0, 0.3) if prefix == own else (1.0,) * self.window(prefix, lookahead)
+            norm = sum(steps)
+            for k, step in enumerate(steps, start=1):
+                accession = f"{prefix}-{year:02d}-{head + k:06d}"
+                if accession not in self._seen:
+                    found.append(Candidate(cik, accession, share * step / norm))
+        return found

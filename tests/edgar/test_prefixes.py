@@ -1,0 +1,45 @@
+"""Predicted next accession numbers from the prefixes' live heads (sniper.edgar.prefixes)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sniper.edgar.prefixes import Prefixes
+
+T0 = datetime(2025, 12, 12, 21, 0, tzinfo=UTC)
+AGENT = "0001193125"  # a filer agent
+SELF = 1045810  # a self-filer (NVIDIA files as 0001045810-..)
+
+
+def test_a_self_filer_is_predicted_at_its_head_plus_one_and_two() -> None:
+    prefixes = Prefixes()
+    prefixes.observe("0001045810-25-000230", {SELF}, T0)
+    found = prefixes.candidates(SELF, 25, lookahead=12)
+    assert [c.accession_number for c in found] == ["0001045810-25-000231", "0001045810-25-000232"]
+    assert found[0].weight > found[1].weight
+    assert abs(sum(c.weight for c in found) - 1.0) < 1e-9
+
+
+def test_a_busy_agent_widens_the_window_past_its_head() -> None:
+    prefixes = Prefixes()
+    prefixes.observe(f"{AGENT}-25-000100", {SELF}, T0)  # SELF once filed through the agent
+    for n in range(1, 60):  # then one number every 5 s for 5 minutes: 0.2 numbers/s
+        at = T0 + timedelta(seconds=5 * n)
+        prefixes.observe(f"{AGENT}-25-{100 + n:06d}", {900_000 + n}, at)
+    found = [c.accession_number for c in prefixes.candidates(SELF, 25, lookahead=12)]
+    head = 159
+    assert found[0] == f"{AGENT}-25-{head + 1:06d}"
+    assert len(found) == 1 + 9  # 1 + ceil(0.2 numbers/s x 45 s)
+    assert found[-1] == f"{AGENT}-25-{head + 10:06d}"
+
+
+def test_an_accession_already_seen_is_not_predicted() -> None:
+    prefixes = Prefixes()
+    prefixes.observe("0001045810-25-000230", {SELF}, T0)
+    prefixes.observe("0001045810-25-000231", {SELF}, T0)
+    found = [c.accession_number for c in prefixes.candidates(SELF, 25, lookahead=12)]
+    assert found == ["0001045810-25-000232", "0001045810-25-000233"]
+
+
+def test_a_company_never_seen_has_no_prediction() -> None:
+    assert Prefixes().candidates(320193, 25, lookahead=12) == []
