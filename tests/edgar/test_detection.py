@@ -11,8 +11,6 @@ import contextlib
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
-
 from sniper.config import Settings
 from sniper.db.session import transaction
 from sniper.edgar import probes

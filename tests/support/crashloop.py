@@ -65,6 +65,7 @@ class CrashLoop:
         workers: int,
         rng: random.Random,
         life: tuple[float, float],
+        live: bool = False,
     ) -> None:
         self.server = server
         self.timeline = timeline
@@ -72,6 +73,7 @@ class CrashLoop:
         self.logs = logs
         self.rng = rng
         self.life = life
+        self.live = live  # `sniper worker` on live EDGAR (the env names a stand-in), no replay
         self.kills = 0
         self.spawns = 0
         self._workers = [self._spawn(n) for n in range(workers)]
@@ -83,6 +85,8 @@ class CrashLoop:
         stamp = iso_z(start).removesuffix("Z") + f".{start.microsecond:06d}Z"
         args = ["worker", "--replay", str(self.replay_dir)]
         args += ["--speed", str(self.timeline.speed), "--start", stamp]
+        if self.live:
+            args = ["worker"]
         self.spawns += 1
         size = log.stat().st_size
         return _Worker(self.server.spawn(args, log), log, size, time.monotonic())
