@@ -10,7 +10,7 @@ export SNIPER_CATALOG_PATH ?= $(abspath $(SHARED)/edgar/reference/company_ticker
 export SNIPER_DATABASE_URL ?= sqlite+aiosqlite:///./sniper.db
 export SNIPER_WEBHOOK_ALLOW_NETWORKS ?= 127.0.0.1/32
 
-.PHONY: install run test test-sqlite test-postgres lint bench clean
+.PHONY: install run test test-sqlite test-postgres lint bench bench-detection clean
 
 install: $(VENV)/.installed
 
@@ -57,6 +57,9 @@ lint: install
 
 bench: install
 	$(BIN)/python bench/run.py
+
+bench-detection: install
+	$(BIN)/python -m bench.bench_detection
 
 clean:
 	rm -rf $(VENV) sniper.db sniper.db-wal sniper.db-shm

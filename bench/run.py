@@ -5,6 +5,8 @@ Benchmarks, each a module whose `run()` returns `(benchmark, ours, peer / refere
 - `bench.bench_atom`: parsing one EDGAR getcurrent Atom page;
 - `bench.bench_matcher`: matching the 3,315 recorded filings against 100,000 active targets
   (in memory and the SQLite lookup `fire_matches` runs per poll);
+- `bench.bench_detection`: detection lag after first public, the planner against feed-only, on
+  two simulated EDGAR days with 3, 5 and 25 targets (requests/s, filings missed);
 - `bench.bench_latency`: feed page in -> webhook received at a local receiver, end to end.
 - `bench.bench_delivery`: durable delivery, deliveries/s from a 1,000-hit backlog and hit commit
   -> webhook received (p50 / p99);
@@ -41,6 +43,7 @@ Row = tuple[str, str, str]
 BENCHMARKS = (
     ("Atom page parse", "bench.bench_atom"),
     ("matcher throughput", "bench.bench_matcher"),
+    ("detection lag", "bench.bench_detection"),
     ("webhook latency", "bench.bench_latency"),
     ("webhook delivery", "bench.bench_delivery"),
     ("13F table parse", "bench.bench_13f"),

@@ -81,8 +81,9 @@ class SecClient:
     `max_rps` caps the requests sent through this instance in any 1 s of `clock` time (the
     `budget`, shared by every source); `max_attempts` counts the first try; the delay
     before retry `n` (1-based) is drawn from `[c/2, c]` with
-    `c = min(backoff_cap, backoff_base * 2**(n-1))` seconds, raised to the response's `Retry-After` seconds and capped at `backoff_cap`, and is
-    waited through `sleep` (default: `clock.sleep`). Counters: `requests_sent`, `retries`,
+    `c = min(backoff_cap, backoff_base * 2**(n-1))` seconds, raised to the response's
+    `Retry-After` seconds and capped at `backoff_cap`, and is waited through `sleep`
+    (default: `clock.sleep`). Counters: `requests_sent`, `retries`,
     `threshold_hits`.
     """
 

@@ -233,7 +233,7 @@ class DetectionPlanner:
         total = sum(shares.values())
         found = []
         for cik, share in shares.items():
-            for c in self.prefixes.candidates(cik, year, self.settings.lookahead):
+            for c in self.prefixes.candidates(cik, year, self.settings.lookahead, now):
                 if not detector.seen(c.accession_number):
                     found.append(Candidate(cik, c.accession_number, c.weight * share / total))
         return found

@@ -5,7 +5,10 @@ such as 0001193125, or the company itself), the year and a per-prefix sequence (
 Manual). Every feed entry and submissions JSON row tells us one prefix's sequence has reached
 `NNNNNN`; EDGAR hands out a prefix's numbers in order, so a company's next filing through prefix
 `P` is `P`'s live head + 1 .. + W, W growing with how fast `P` files (its numbers per second
-over the last 10 minutes, times the ~45 s a filing takes from acceptance to the feed).
+over the last 10 minutes, times the ~45 s a filing takes from acceptance to the feed) — or a
+*hole* below the head: a number not seen yet although a higher one is, for at most `HOLE_AGE`.
+Those are the feed's tail (a filing on Archives whose feed entry lags 16-75 s), exactly where
+the feed alone is slow.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 RATE_SPAN = timedelta(minutes=10)
+HOLE_AGE = timedelta(seconds=180)  # numbers are taken at submission, some accepted minutes later
 PUBLIC_LAG_SECONDS = 45.0  # acceptance -> feed, p95 46 s (MANIFEST "Facts measured")
 AGENTS_PER_CIK = 3
 
@@ -76,13 +80,32 @@ class Prefixes:
         rate = (arrivals[-1][1] - arrivals[0][1]) / max(span, 60.0)
         return max(1, min(lookahead, 1 + math.ceil(rate * PUBLIC_LAG_SECONDS)))
 
+    def holes(self, prefix: str, year: int, now: datetime, depth: int) -> list[int]:
+        """Numbers in the `depth` below `prefix`'s head not seen yet, passed by a higher one
+        less than `HOLE_AGE` ago (newest first)."""
+        head = self.head(prefix, year)
+        if head is None:
+            return []
+        passed = {seq: at for at, seq in self._arrivals.get(prefix, ())}
+        found, since = [], None
+        for seq in range(head, max(0, head - depth), -1):
+            since = passed.get(seq, since)
+            if since is not None and now - since > HOLE_AGE:
+                break
+            if seq < head and f"{prefix}-{year:02d}-{seq:06d}" not in self._seen:
+                found.append(seq)
+        return found
+
     def known(self, cik: int) -> bool:
         """Whether any filing of `cik` (so any of its prefixes) has been seen."""
         return bool(self._by_cik.get(cik))
 
-    def candidates(self, cik: int, year: int, lookahead: int) -> list[Candidate]:
+    def candidates(
+        self, cik: int, year: int, lookahead: int, now: datetime | None = None
+    ) -> list[Candidate]:
         """Predicted next accessions of `cik`: its own prefix (head + 1, + 2) and its top
-        filer agents' (head + 1 .. + W), weighted by how often `cik` used each prefix."""
+        filer agents' (the holes below the head, head + 1 .. + W), weighted by how often
+        `cik` used each prefix (`now`: the clock, for the holes' age)."""
         own = f"{cik:010d}"
         used = self._by_cik.get(cik, Counter())
         prefixes = [p for p, _ in used.most_common(AGENTS_PER_CIK + 1)]
@@ -91,12 +114,25 @@ class Prefixes:
         total = sum(used[p] for p in prefixes) or 1
         found: list[Candidate] = []
         for prefix in prefixes:
-            head = self.head(prefix, year) or 0
             share = max(used[prefix], 1) / total
-            steps = (1.0, 0.3) if prefix == own else (1.0,) * self.window(prefix, lookahead)
-            norm = sum(steps)
-            for k, step in enumerate(steps, start=1):
-                accession = f"{prefix}-{year:02d}-{head + k:06d}"
-                if accession not in self._seen:
-                    found.append(Candidate(cik, accession, share * step / norm))
+            mine = self._prefix_candidates(cik, prefix, year, lookahead, now)
+            norm = sum(c.weight for c in mine) or 1.0
+            found += [Candidate(cik, c.accession_number, share * c.weight / norm) for c in mine]
         return found
+
+    def _prefix_candidates(
+        self, cik: int, prefix: str, year: int, lookahead: int, now: datetime | None
+    ) -> list[Candidate]:
+        head = self.head(prefix, year) or 0
+        if prefix == f"{cik:010d}":
+            numbers, weights = [head + 1, head + 2], [1.0, 0.3]
+        else:
+            width = self.window(prefix, lookahead)
+            holes = self.holes(prefix, year, now, 2 * width) if now is not None else []
+            numbers = [head + k for k in range(1, width + 1)] + holes
+            weights = [1.0] * len(numbers)
+        return [
+            Candidate(cik, f"{prefix}-{year:02d}-{n:06d}", w)
+            for n, w in zip(numbers, weights, strict=True)
+            if f"{prefix}-{year:02d}-{n:06d}" not in self._seen
+        ]
