@@ -12,17 +12,21 @@ detections table.
 
 from __future__ import annotations
 
+import asyncio
 import random
-import sqlite3
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from sqlalchemy import text
+
 from sniper.clock import SystemClock
+from sniper.config import Settings
+from sniper.db.engine import create_engine
 from sniper.edgar.simulated import SimulatedEdgar, crawl_day, publish
 from tests.edgar._recorded import USER_AGENT
 from tests.edgar.sim_support import recorded_lags, serve_simulated
-from tests.support.cli import cli_environment, sniper
+from tests.support.cli import cli_environment
 from tests.support.crashloop import CrashLoop, Timeline
 from tests.support.forkserver import ForkServer
 from tests.support.paths import ATOM_DIR, SHARED_EDGAR
@@ -32,20 +36,23 @@ KILLING = 60.0  # real seconds of SIGKILLs
 SETTLE_LIMIT = 600.0  # real seconds the last worker may take to catch up (only a hang fails)
 
 
-def _detected(database: Path) -> set[str]:
-    with sqlite3.connect(database) as connection:
-        return {
-            row[0] for row in connection.execute("SELECT accession_number FROM edgar_detections")
-        }
+async def _detected(database_url: str) -> set[str]:
+    engine = create_engine(database_url)
+    try:
+        async with engine.connect() as connection:
+            rows = await connection.execute(text("SELECT accession_number FROM edgar_detections"))
+            return {row[0] for row in rows}
+    finally:
+        await engine.dispose()
 
 
-def test_a_kill_9_mid_poll_loses_no_filing(tmp_path: Path) -> None:
+async def test_a_kill_9_mid_poll_loses_no_filing(settings: Settings, tmp_path: Path) -> None:
     shift = datetime.now(UTC) - PEAK - timedelta(seconds=40)
     day = [f for f in crawl_day(ATOM_DIR) if PEAK <= f.accepted_at < PEAK + timedelta(minutes=2)]
     sim = SimulatedEdgar(
         publish(day, recorded_lags(), seed=0, shift=shift), SystemClock(), edgar_dir=SHARED_EDGAR
     )
-    env = cli_environment(tmp_path)
+    env = cli_environment(tmp_path) | {"SNIPER_DATABASE_URL": settings.database_url}
     with serve_simulated(sim) as edgar:
         env |= {
             "SNIPER_EDGAR_USER_AGENT": USER_AGENT,
@@ -53,7 +60,6 @@ def test_a_kill_9_mid_poll_loses_no_filing(tmp_path: Path) -> None:
             "SNIPER_EDGAR_ARCHIVES_BASE_URL": edgar.url,
             "SNIPER_EDGAR_SUBMISSIONS_BASE_URL": edgar.url,
         }
-        assert sniper(env, "migrate").returncode == 0
         rng = random.Random(20251212)
         timeline = Timeline(datetime.now(UTC), 1.0)
         with (
@@ -72,17 +78,15 @@ def test_a_kill_9_mid_poll_loses_no_filing(tmp_path: Path) -> None:
             deadline = time.monotonic() + KILLING
             while time.monotonic() < deadline:
                 crash.step(killing=True)
-                time.sleep(0.05)
+                await asyncio.sleep(0.05)
             kills_ended = datetime.now(UTC)
             shown = {f.accession_number for f in sim.filings if f.feed_at <= kills_ended}
-            database = tmp_path / "cli.db"
             give_up = time.monotonic() + SETTLE_LIMIT
-            while not shown <= _detected(database) and time.monotonic() < give_up:
+            while lost := shown - await _detected(settings.database_url):
+                assert time.monotonic() < give_up, f"never detected: {sorted(lost)}"
                 crash.step(killing=False)
-                time.sleep(0.5)
+                await asyncio.sleep(0.5)
             crash.stop()
-    missing = shown - _detected(database)
-    print(f"kill -9 mid-poll: {crash.kills} kills, {len(shown)} filings shown, {len(missing)} lost")
+    print(f"kill -9 mid-poll: {crash.kills} kills, all {len(shown)} filings shown detected")
     assert crash.kills >= 10
     assert len(shown) > 40
-    assert missing == set()

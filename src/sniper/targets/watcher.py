@@ -32,6 +32,7 @@ from sniper.targets.matcher import Candidate, CikIndex
 logger = logging.getLogger(__name__)
 SEEN_HORIZON = timedelta(days=3)
 MAX_SEEN_IN_MEMORY = 100_000
+BACKLOG_LINES = 20
 
 
 def candidate(target: Target) -> Candidate:
@@ -63,6 +64,7 @@ async def fire_matches(
         (f for f in filings if f.accession_number in inserted),
         key=lambda f: (f.accepted_at, f.accession_number),
     )
+    _log_fresh(fresh, source)
     ciks = set().union(*(f.ciks_for(MATCH_ROLES) for f in fresh)) if fresh else set()
     index = CikIndex(candidate(t) for t in await repo.open_targets_for_ciks(session, ciks))
     fired: set[str] = set()
@@ -73,6 +75,16 @@ async def fire_matches(
             ):
                 fired.add(match.target_id)
     return set(inserted), len(fired)
+
+
+def _log_fresh(fresh: Sequence[DetectedFiling], source: str) -> None:
+    """One line per new filing (`make run` shows the sources side by side); a backlog (the
+    first read after a start) is one line."""
+    if len(fresh) > BACKLOG_LINES:
+        logger.info("%d filings first seen by %s (backlog)", len(fresh), source)
+        return
+    for filing in fresh:
+        logger.info("%s %s: first seen by %s", filing.accession_number, filing.form_type, source)
 
 
 def _row(filing: DetectedFiling, now: datetime, source: str) -> dict[str, object]:
@@ -101,6 +113,15 @@ async def _add_first_seen(
         seen = dict(detection.first_seen or {detection.source: iso_z(detection.detected_at)})
         if source not in seen:
             detection.first_seen = {**seen, source: iso_z(now)}
+            behind = (now - detection.detected_at).total_seconds()
+            logger.info(
+                "%s %s: %s %.1f s after %s",
+                detection.accession_number,
+                detection.form_type,
+                source,
+                behind,
+                detection.source,
+            )
     await session.flush()
 
 
