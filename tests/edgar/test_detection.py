@@ -17,6 +17,7 @@ from sniper.edgar import probes
 from sniper.edgar.atom import FilingEntity
 from sniper.edgar.client import RateLimited
 from sniper.edgar.simulated import SimFiling, SimulatedEdgar
+from sniper.filings.tasks import PipelineWorker
 from sniper.models import Detection
 from sniper.notify.delivery import DeliveryWorker
 from tests.conftest import Harness, running
@@ -87,8 +88,11 @@ async def test_a_filing_inserted_late_below_a_seen_page_0_is_detected(settings: 
     assert found.detected_at - late.feed_at <= timedelta(seconds=31), "the deep re-read"
 
 
-async def _nvidia_hit(settings: Settings, sim: SimulatedEdgar, receiver: LocalServer) -> Harness:
-    """NVIDIA's 8-K under a target from T0: play until its feed entry is in too."""
+async def _nvidia_hit(
+    settings: Settings, sim: SimulatedEdgar, receiver: LocalServer
+) -> tuple[Harness, dict[str, object]]:
+    """NVIDIA's 8-K under a target from T0: play until its feed entry is in too, run the
+    filing pipeline; returns the harness and `GET /api/v1/sec/filings/{accession}`."""
     async with live(settings, sim) as h:
         key = await h.account("alice", webhook_url=f"{receiver.url}/hook")
         created = await h.client.post(
@@ -99,7 +103,10 @@ async def _nvidia_hit(settings: Settings, sim: SimulatedEdgar, receiver: LocalSe
         assert created.status_code == 200, created.text
         await play(h, sim.by_accession[NVIDIA_8K].feed_at + timedelta(seconds=3))
         await DeliveryWorker(h.runtime).run_due()
-        return h
+        await PipelineWorker(h.runtime).run_due()
+        filing = await h.client.get(f"/api/v1/sec/filings/{NVIDIA_8K}", headers={"X-API-Key": key})
+        assert filing.status_code == 200, filing.text
+        return h, filing.json()["data"]
 
 
 async def test_a_probe_hit_fires_once_and_the_feed_entry_only_adds_its_time(
@@ -109,7 +116,7 @@ async def test_a_probe_hit_fires_once_and_the_feed_entry_only_adds_its_time(
     eight_k = sim_filing(NVIDIA_8K, T0 + timedelta(seconds=60), 28, 20, NVIDIA)
     sim = simulated(earlier, eight_k, *fillers(20, T0))
     with LocalServer(lambda request: Reply(204)) as receiver:
-        h = await _nvidia_hit(settings, sim, receiver)
+        h, filing = await _nvidia_hit(settings, sim, receiver)
         async with running(h.runtime.settings, h.clock, mode="off") as after:
             found = await detection(after, NVIDIA_8K)
     assert found is not None
@@ -118,6 +125,11 @@ async def test_a_probe_hit_fires_once_and_the_feed_entry_only_adds_its_time(
     assert found.first_seen is not None
     assert set(found.first_seen) == {"archives", "atom"}
     assert datetime.fromisoformat(found.first_seen["atom"]) >= eight_k.feed_at
+    assert filing["detection"] == {
+        "source": "archives",
+        "detected_at": found.first_seen["archives"],
+        "first_seen": found.first_seen,
+    }
     bodies = [r.body for r in receiver.requests]
     assert len(bodies) == 1, "the feed's later entry fires nothing"
     assert b'"detection_source":"archives"' in bodies[0].replace(b" ", b"")

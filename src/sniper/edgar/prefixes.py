@@ -96,10 +96,6 @@ class Prefixes:
                 found.append(seq)
         return found
 
-    def known(self, cik: int) -> bool:
-        """Whether any filing of `cik` (so any of its prefixes) has been seen."""
-        return bool(self._by_cik.get(cik))
-
     def candidates(
         self, cik: int, year: int, lookahead: int, now: datetime | None = None
     ) -> list[Candidate]:
