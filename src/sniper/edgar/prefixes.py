@@ -22,6 +22,7 @@ RATE_SPAN = timedelta(minutes=10)
 HOLE_AGE = timedelta(seconds=180)  # numbers are taken at submission, some accepted minutes later
 PUBLIC_LAG_SECONDS = 45.0  # acceptance -> feed, p95 46 s (MANIFEST "Facts measured")
 AGENTS_PER_CIK = 3
+MAX_SEEN = 500_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +58,8 @@ class Prefixes:
         """Learn from one filing: its prefix's head, and that each of `ciks` files through it."""
         if accession in self._seen:
             return
+        if len(self._seen) >= MAX_SEEN:  # months of filings: start over, the heads stay
+            self._seen.clear()
         self._seen.add(accession)
         prefix, year, seq = split(accession)
         if seq > self._heads.get((prefix, year), 0):
