@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 
 from sniper.edgar.catalog import TickerCatalog
 from sniper.filings.tasks import PipelineWorker
@@ -14,7 +13,7 @@ from sniper.runtime import Runtime
 from sniper.targets.watcher import Watcher
 from sniper.trading.algorithms.paper import PaperRunner
 from sniper.trading.algorithms.tasks import BacktestWorker
-from sniper.worker.leader import leadership
+from sniper.worker.leader import while_leading
 
 logger = logging.getLogger(__name__)
 
@@ -26,23 +25,23 @@ async def _wait(stop: asyncio.Event, seconds: float) -> None:
 
 async def run_leader(runtime: Runtime, watcher: Watcher, stop: asyncio.Event) -> None:
     """Tick the watcher (one planner second + sweep) every poll interval (real time) while this
-    process leads; a tick that spreads its probes over a second of clock time counts against
-    the interval, so live mode plans back to back.
+    process leads and still holds the lock; a tick that spreads its probes over a second of
+    clock time counts against the interval, so live mode plans back to back.
 
     Without a source the watcher only sweeps the lifecycle. Errors are logged and
     reported by the status endpoint; the loop keeps going.
     """
+
+    async def tick() -> None:
+        try:
+            await watcher.tick()
+            runtime.stats.last_error = None
+        except Exception as exc:
+            runtime.stats.last_error = f"{type(exc).__name__}: {exc}"
+            logger.exception("watcher tick failed")
+
     interval = runtime.settings.poll_interval.total_seconds()
-    async with leadership(runtime.engine, stop) as leading:
-        while leading and not stop.is_set():
-            started = time.monotonic()
-            try:
-                await watcher.tick()
-                runtime.stats.last_error = None
-            except Exception as exc:
-                runtime.stats.last_error = f"{type(exc).__name__}: {exc}"
-                logger.exception("watcher tick failed")
-            await _wait(stop, max(0.0, interval - (time.monotonic() - started)))
+    await while_leading(runtime.engine, stop, tick, interval)
 
 
 async def refresh_catalog(runtime: Runtime, stop: asyncio.Event) -> None:

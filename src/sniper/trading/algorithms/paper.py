@@ -24,7 +24,6 @@ the runner (PostgreSQL advisory lock `PAPER_LOCK_KEY`; SQLite: the single proces
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime
@@ -48,7 +47,7 @@ from sniper.trading.engine.bars import Bar, ticker
 from sniper.trading.engine.engine import Engine, EngineState
 from sniper.trading.engine.events import Event
 from sniper.trading.engine.marketdata import bars_for
-from sniper.worker.leader import PAPER_LOCK_KEY, leadership
+from sniper.worker.leader import PAPER_LOCK_KEY, while_leading
 
 logger = logging.getLogger(__name__)
 MAX_BARS_PER_TICK = 500
@@ -97,14 +96,14 @@ class PaperRunner:
     async def run(self, stop: asyncio.Event) -> None:
         """Tick every `SNIPER_PAPER_TICK` while this process leads, until `stop`."""
         interval = self.runtime.settings.paper_tick.total_seconds()
-        async with leadership(self.runtime.engine, stop, key=PAPER_LOCK_KEY) as leading:
-            while leading and not stop.is_set():
-                try:
-                    await self.tick()
-                except Exception:
-                    logger.exception("paper runner tick failed")
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), interval)
+
+        async def tick() -> None:
+            try:
+                await self.tick()
+            except Exception:
+                logger.exception("paper runner tick failed")
+
+        await while_leading(self.runtime.engine, stop, tick, interval, key=PAPER_LOCK_KEY)
 
     async def tick(self) -> int:
         """Advance every paper algorithm; returns how many bars were processed."""
