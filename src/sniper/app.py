@@ -34,6 +34,7 @@ from sniper.kit import accesslog, http, openapi
 from sniper.kit.ratelimit import RateLimiter
 from sniper.kit.text import refuse_unstorable_input
 from sniper.notify.hub import PushHub
+from sniper.notify.publisher import Publisher
 from sniper.runtime import Runtime
 from sniper.targets.watcher import Watcher
 from sniper.worker.loops import start_loops
@@ -134,6 +135,13 @@ async def _build(
         limiter=limiter,
     )
     runtime.pipeline = await build_pipeline_resources(settings, opts.mode, live_sec, stack)
+    runtime.publisher = Publisher(
+        {"main": runtime.hub, "control": runtime.control_hub},
+        settings.redis_url,
+        settings.redis_key_prefix,
+    )
+    await runtime.publisher.start()
+    stack.push_async_callback(runtime.publisher.aclose)
     runtime.planner = source.planner
     return runtime, Watcher(runtime, source.planner)
 

@@ -19,6 +19,7 @@ from sniper.edgar.simulated import SimulatedEdgar
 from sniper.filings.resources import PipelineResources
 from sniper.kit.ratelimit import RateLimiter
 from sniper.notify.hub import PushHub
+from sniper.notify.publisher import Publisher, Topic
 from sniper.notify.ssrf import Resolver
 
 
@@ -56,14 +57,34 @@ class Runtime:
     limiter: RateLimiter | None = None  # None: requests are not rate limited
     # Filing pipeline: archives / submissions / OpenFIGI clients and the worker wake-ups.
     pipeline: PipelineResources = field(default_factory=PipelineResources)
+    # `/ws/subscribe`'s hub (`hub` is `/ws/main-api`'s); `publisher` reaches both in every
+    # process (Redis pub/sub when SNIPER_REDIS_URL is set).
+    control_hub: PushHub = field(default_factory=PushHub)
+    publisher: Publisher | None = None
+
+    def __post_init__(self) -> None:
+        if self.publisher is None:
+            self.publisher = Publisher({"main": self.hub, "control": self.control_hub})
 
     def publish_on_commit(
         self, session: AsyncSession, messages: list[tuple[int, dict[str, Any]]]
     ) -> None:
-        """Push `(account_id, frame)` messages to WebSocket clients once `session` commits."""
-        on_commit(
-            session, lambda: [self.hub.publish(account, frame) for account, frame in messages]
-        )
+        """Push `(account_id, frame)` messages to `/ws/main-api` clients (every process) once
+        `session` commits."""
+        self.publish_on_commit_to(session, "main", messages)
+
+    def publish_on_commit_to(
+        self, session: AsyncSession, topic: Topic, messages: list[tuple[int, dict[str, Any]]]
+    ) -> None:
+        """Push `(key, frame)` messages on `topic` in every process once `session` commits."""
+        publisher = self.publisher
+        assert publisher is not None
+
+        def send() -> None:
+            for key, frame in messages:
+                publisher.publish(topic, key, frame)
+
+        on_commit(session, send)
 
     def notify_delivery(self) -> None:
         """Wake the delivery worker (called after a commit that wrote outbox rows)."""

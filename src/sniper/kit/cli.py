@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 import typer
 from rich.console import Console
@@ -18,16 +18,33 @@ err = Console(stderr=True)
 T = TypeVar("T")
 
 
-def in_transaction(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+class Background(Protocol):
+    """Something with background work around a command (the push publisher)."""
+
+    async def start(self) -> None: ...
+
+    async def aclose(self) -> None: ...
+
+
+def in_transaction(
+    settings: Settings,
+    work: Callable[[AsyncSession], Awaitable[T]],
+    publisher: Background | None = None,
+) -> T:
     """Run `work` in one committed transaction on the configured database; a SniperError is
-    printed to stderr and exits 1."""
+    printed to stderr and exits 1. `publisher` (Redis) is started first and flushed after the
+    commit, so the pushes `work` queued leave before the process does."""
 
     async def run() -> T:
         engine = create_engine(settings.database_url)
+        if publisher is not None:
+            await publisher.start()
         try:
             async with transaction(session_factory(engine)) as session:
                 return await work(session)
         finally:
+            if publisher is not None:
+                await publisher.aclose()
             await engine.dispose()
 
     try:

@@ -3,8 +3,9 @@
 `status [--json]`, `emergency|soft-pause|system-stop --reason R` (`soft-pause --until ISO`),
 `clear emergency|soft-pause|system-stop --reason R`. Changes are audited with actor `cli`, in
 one transaction, like the admin endpoints. The result code goes to stdout; already-set or
-already-cleared flags are not an error (exit 0); bad input exits 2. The CLI process runs no
-trading engine and no WebSocket clients: connected `/ws/subscribe` clients are not notified.
+already-cleared flags are not an error (exit 0); bad input exits 2. With SNIPER_REDIS_URL the
+change is pushed, after commit, to the `/ws/subscribe` clients of every `sniper serve` process
+(`sniper.notify.publisher`); without it there is no other process to reach.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from sniper.config import Settings
 from sniper.db.engine import AsyncSession
 from sniper.kit.cli import err, in_transaction
 from sniper.kit.timefmt import iso_z, parse_iso
+from sniper.notify.publisher import Publisher
 from sniper.trading.control.commands import SystemAction
 from sniper.trading.control.schemas import REASON_MAX, AdminStatus, SystemCommandResult
 from sniper.trading.control.service import control
@@ -56,11 +58,12 @@ def _reason(value: str) -> str:
 
 def _run(kind: SystemKind, action: SystemAction, reason: str, until: datetime | None) -> None:
     text = _reason(reason)
+    settings = Settings()
 
     async def work(session: AsyncSession) -> SystemCommandResult:
         return await control.system_command(
             session,
-            None,
+            publisher,
             kind,
             action,
             reason=text,
@@ -70,7 +73,8 @@ def _run(kind: SystemKind, action: SystemAction, reason: str, until: datetime | 
             now=SystemClock().now(),
         )
 
-    body = in_transaction(Settings(), work)
+    publisher = Publisher({}, settings.redis_url, settings.redis_key_prefix)
+    body = in_transaction(settings, work, publisher if publisher.shared else None)
     print(body.result)
     why = f" ({body.system_reason})" if body.system_trading_blocked else ""
     err.print(f"system status: {body.status}{why}")

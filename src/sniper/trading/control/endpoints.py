@@ -82,7 +82,7 @@ def _client_command(command: ClientCommand) -> ClientCommandEndpoint:
         text = body.reason if body is not None and body.reason else (reason or "").strip()
         return await control.client_command(
             session,
-            runtime,
+            runtime.publisher,
             account,
             command,
             reason=text or None,
@@ -158,7 +158,7 @@ async def soft_pause(
     """Soft-pause every client (reason required); with `until` it ends by itself then."""
     return await control.system_command(
         session,
-        runtime,
+        runtime.publisher,
         "soft_pause",
         "set",
         reason=body.reason,
@@ -179,7 +179,7 @@ def _system_command(kind: SystemKind, action: SystemAction) -> SystemEndpoint:
     ) -> SystemCommandResult:
         return await control.system_command(
             session,
-            runtime,
+            runtime.publisher,
             kind,
             action,
             reason=body.reason,

@@ -18,7 +18,7 @@ from sniper.db.session import on_commit
 from sniper.errors import Conflict, Unprocessable
 from sniper.kit.timefmt import iso_z
 from sniper.models import Account
-from sniper.runtime import Runtime
+from sniper.notify.publisher import Publisher
 from sniper.trading.control import push, repository
 from sniper.trading.control.commands import (
     SYSTEM_BLOCKED,
@@ -147,7 +147,7 @@ class ControlService:
     async def client_command(
         self,
         session: AsyncSession,
-        runtime: Runtime | None,
+        publisher: Publisher | None,
         account: Account,
         command: ClientCommand,
         *,
@@ -189,13 +189,13 @@ class ControlService:
         body = TradingCommandResult(
             **client_body(account, outcome.after, system, now), result=outcome.result
         )
-        self._client_effects(session, runtime, account.id, body, changed=outcome.changed, now=now)
+        self._client_effects(session, publisher, account.id, body, changed=outcome.changed, now=now)
         return body
 
     def _client_effects(
         self,
         session: AsyncSession,
-        runtime: Runtime | None,
+        publisher: Publisher | None,
         account_id: int,
         body: TradingCommandResult,
         *,
@@ -203,9 +203,9 @@ class ControlService:
         now: datetime,
     ) -> None:
         """After commit: the `trading` frame of a change; the cancel hooks of a stop."""
-        if changed and runtime is not None:
+        if changed and publisher is not None:
             frame = push.broadcast("trading", body.result, body.model_dump(by_alias=True))
-            push.publish_on_commit(session, runtime, account_id, frame)
+            push.publish_on_commit(session, publisher, account_id, frame)
         if body.result == "stop_applied":
             request = CancelEntries(account_id, "manual_stopped", now)
             on_commit(session, lambda: cancel_hooks.fire(request))
@@ -224,7 +224,7 @@ class ControlService:
     async def system_command(
         self,
         session: AsyncSession,
-        runtime: Runtime | None,
+        publisher: Publisher | None,
         kind: SystemKind,
         action: SystemAction,
         *,
@@ -257,21 +257,21 @@ class ControlService:
         await session.flush()
         system = await repository.system_flags(session)
         body = SystemCommandResult(**system_body(system, now), result=outcome.result)
-        self._system_effects(session, runtime, body, changed=outcome.changed, now=now)
+        self._system_effects(session, publisher, body, changed=outcome.changed, now=now)
         return body
 
     def _system_effects(
         self,
         session: AsyncSession,
-        runtime: Runtime | None,
+        publisher: Publisher | None,
         body: SystemCommandResult,
         *,
         changed: bool,
         now: datetime,
     ) -> None:
-        if changed and runtime is not None:
+        if changed and publisher is not None:
             frame = push.broadcast("emergency", body.result, body.model_dump(by_alias=True))
-            push.publish_on_commit(session, runtime, push.GLOBAL, frame)
+            push.publish_on_commit(session, publisher, push.GLOBAL, frame)
         status = CANCELLING_RESULTS.get(body.result)
         if status is not None:
             request = CancelEntries(None, status, now)
