@@ -56,7 +56,11 @@ StartOpt = Annotated[str | None, typer.Option(help="Replay start (ISO 8601).")]
 def _options(
     settings: Settings, replay: Path | None, speed: float, start: str | None, workers: bool
 ) -> ServeOptions:
-    """Serve options from the flags; exits 2 for live mode without an EDGAR User-Agent."""
+    """Serve options from the flags; exits 2 for live mode without an EDGAR User-Agent. An API
+    process of a scale-out (`--no-workers`, no `--replay`) polls nothing: without a User-Agent
+    it runs API-only (SNIPER_CATALOG_PATH then names the ticker catalog)."""
+    if replay is None and not workers and not settings.edgar_user_agent:
+        return ServeOptions(mode="off", run_workers=False)
     if replay is None and not settings.edgar_user_agent:
         err.print(
             "[red]error:[/red] live mode needs SNIPER_EDGAR_USER_AGENT, e.g. "
@@ -120,7 +124,12 @@ def serve(
     replay: ReplayOpt = None,
     speed: SpeedOpt = 1.0,
     start: StartOpt = None,
-    workers: Annotated[bool, typer.Option(help="Run the watcher and delivery loops.")] = True,
+    workers: Annotated[
+        bool,
+        typer.Option(
+            help="Run the workers (EDGAR when leader, sweeps, delivery); --no-workers: API only."
+        ),
+    ] = True,
     log_level: LogLevelOpt = LogLevel.info,
 ) -> None:
     """API + workers in one process; migrates first. Live EDGAR unless --replay."""
