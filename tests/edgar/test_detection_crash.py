@@ -4,8 +4,8 @@ The stand-in plays 16:04:30-16:06:30 ET of 2025-12-12 (the day's peak, 57 filing
 re-based onto the system clock so that the first acceptance is 40 s ago, published with the
 recorded lags (seed 0). A live-mode
 `sniper worker` (its EDGAR URLs pointing at the stand-in) is SIGKILLed every 1.5-4 s of real
-time, seeded, for 45 s and restarted each time; each worker spends most of its life inside a
-planner second, so kills land mid-poll. Then the last worker runs on undisturbed, and the test
+time, seeded, for at least 40 s and 10 kills, and restarted each time; each worker spends most
+of its life inside a planner second, so kills land mid-poll. Then the last worker runs on undisturbed, and the test
 waits (generous deadline) until every filing the feed showed before the kills ended is in the
 detections table.
 """
@@ -32,7 +32,8 @@ from tests.support.forkserver import ForkServer
 from tests.support.paths import ATOM_DIR, SHARED_EDGAR
 
 PEAK = datetime(2025, 12, 12, 21, 4, 30, tzinfo=UTC)
-KILLING = 45.0  # real seconds of SIGKILLs
+KILLING = 40.0  # real seconds of SIGKILLs at least
+KILLS = 10  # ... and at least this many (a loaded machine restarts workers slowly)
 SETTLE_LIMIT = 600.0  # real seconds the last worker may take to catch up (only a hang fails)
 
 
@@ -76,7 +77,7 @@ async def test_a_kill_9_mid_poll_loses_no_filing(settings: Settings, tmp_path: P
             ) as crash,
         ):
             deadline = time.monotonic() + KILLING
-            while time.monotonic() < deadline:
+            while time.monotonic() < deadline or crash.kills < KILLS:
                 crash.step(killing=True)
                 await asyncio.sleep(0.05)
             kills_ended = datetime.now(UTC)
@@ -88,5 +89,5 @@ async def test_a_kill_9_mid_poll_loses_no_filing(settings: Settings, tmp_path: P
                 await asyncio.sleep(0.5)
             crash.stop()
     print(f"kill -9 mid-poll: {crash.kills} kills, all {len(shown)} filings shown detected")
-    assert crash.kills >= 10
+    assert crash.kills >= KILLS
     assert len(shown) > 30

@@ -39,10 +39,11 @@ def _port() -> int:
 
 @contextlib.contextmanager
 def serving(env: dict[str, str], log: Path) -> Iterator[str]:
-    """`sniper serve --replay` at 10x from 15:44Z; yields its base URL once it answers."""
+    """`sniper serve --replay` at 6x from 15:41Z (SONY's 6-K is 48 s of real time later: room
+    for two slow start-ups); yields its base URL once it answers."""
     port = _port()
     args = ["serve", "--port", str(port), "--replay", str(ATOM_DIR)]
-    args += ["--speed", "10", "--start", "2025-12-12T15:44:00Z"]
+    args += ["--speed", "6", "--start", "2025-12-12T15:41:00Z"]
     with log.open("w") as out:
         process = subprocess.Popen([*SNIPER, *args], env=env, stdout=out, stderr=out)
     base = f"http://127.0.0.1:{port}"
@@ -110,6 +111,8 @@ async def test_pushes_reach_every_process(settings: Settings, tmp_path: Path) ->
             await _subscribe(b, admin),
         )
         async with httpx.AsyncClient(base_url=a, headers={"X-API-Key": key}) as client:
+            clock = (await client.get("/api/v1/status")).json()["clock_time"]
+            assert clock < "2025-12-12T15:45:47Z", f"started too slowly: the replay is at {clock}"
             created = await client.post(
                 "/api/v1/sniper/targets", json={"ticker": "SONY", "duration_minutes": 60}
             )
