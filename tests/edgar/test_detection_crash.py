@@ -5,9 +5,9 @@ re-based onto the system clock so that the first acceptance is 40 s ago, publish
 recorded lags (seed 0). A live-mode
 `sniper worker` (its EDGAR URLs pointing at the stand-in) is SIGKILLed every 1.5-4 s of real
 time, seeded, for at least 40 s and 10 kills, and restarted each time; each worker spends most
-of its life inside a planner second, so kills land mid-poll. Then the last worker runs on undisturbed, and the test
-waits (generous deadline) until every filing the feed showed before the kills ended is in the
-detections table.
+of its life inside a planner second, so kills land mid-poll. Then the last worker runs on
+undisturbed, and the test waits (generous deadline) until every filing the feed showed before the
+kills ended is in the detections table.
 """
 
 from __future__ import annotations
