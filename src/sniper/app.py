@@ -9,7 +9,7 @@ import functools
 import gc
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Literal, NamedTuple
 
@@ -20,6 +20,7 @@ from sniper import api
 from sniper.clock import Clock, ReplayClock, SystemClock
 from sniper.config import Settings
 from sniper.db.engine import create_engine, session_factory
+from sniper.edgar.budget import SLACK
 from sniper.edgar.catalog import TickerCatalog
 from sniper.edgar.client import SecClient, build_sec_client
 from sniper.edgar.planner import DetectionPlanner, PlannerSettings, Urls
@@ -187,14 +188,20 @@ def _source(settings: Settings, opts: ServeOptions) -> _Source:
 
 
 def _sec_client(
-    settings: Settings, clock: Clock, transport: httpx.AsyncBaseTransport | None = None
+    settings: Settings,
+    clock: Clock,
+    transport: httpx.AsyncBaseTransport | None = None,
+    speed: float = 1.0,
 ) -> SecClient:
+    """The one SEC client. A replay at `speed` stretches real delays on the way to the
+    simulated EDGAR by `speed` in clock time, so the budget's slack grows with it."""
     return build_sec_client(
         user_agent=settings.edgar_user_agent or STAND_IN_USER_AGENT,
         max_rps=settings.edgar_max_rps,
         timeout_seconds=settings.edgar_timeout.total_seconds(),
         clock=clock,
         transport=transport,
+        slack=SLACK + timedelta(milliseconds=20) * max(0.0, speed - 1),
     )
 
 
@@ -210,7 +217,8 @@ def _replay_source(settings: Settings, opts: ServeOptions) -> _Source:
     simulated = SimulatedEdgar(
         filings, clock, max_rps=settings.edgar_max_rps, edgar_dir=timing.parent.parent
     )
-    sec = _sec_client(settings, clock, httpx.ASGITransport(app=simulated.asgi))
+    speed = opts.speed if opts.clock is None else 1.0
+    sec = _sec_client(settings, clock, httpx.ASGITransport(app=simulated.asgi), speed)
     urls = Urls(feed=SEC_WWW, archives=SEC_WWW, submissions=LIVE_SUBMISSIONS)
     planner = DetectionPlanner(sec, urls, clock, _planner_settings(settings))
     description: dict[str, object] = {

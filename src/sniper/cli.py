@@ -96,9 +96,10 @@ LogLevelOpt = Annotated[
 
 def log_config(level: LogLevel) -> dict[str, Any]:
     """The `logging.config.dictConfig` of `sniper serve` and `sniper worker`: uvicorn's own
-    configuration, plus `sniper.access` at INFO, uvicorn's TRACE message log, and the root
-    logger printing WARNING and above (what Python's last-resort handler printed before), with
-    `RedactingFilter` on every handler (issue 10 item 8). `level` applies to uvicorn's loggers."""
+    configuration, plus `sniper.access` and `sniper.targets.watcher` at INFO, uvicorn's TRACE
+    message log, and the root logger printing WARNING and above (what Python's last-resort
+    handler printed before), with `RedactingFilter` on every handler (issue 10 item 8). `level`
+    applies to uvicorn's loggers."""
     config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
     config["filters"] = {"redact": {"()": RedactingFilter}}
     config["formatters"]["sniper"] = {"format": LOG_FORMAT}
@@ -110,6 +111,8 @@ def log_config(level: LogLevel) -> dict[str, Any]:
         handler["filters"] = [*handler.get("filters", []), "redact"]
     loggers: dict[str, dict[str, Any]] = config["loggers"]
     loggers["sniper.access"] = {"handlers": ["sniper"], "level": "INFO", "propagate": False}
+    # every filing with the source that saw it first and how much later the others did
+    loggers["sniper.targets.watcher"] = loggers["sniper.access"]
     loggers["uvicorn.asgi"] = {"handlers": ["default"], "propagate": False}
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "uvicorn.asgi"):
         loggers[name]["level"] = uvicorn.config.LOG_LEVELS[level.value]

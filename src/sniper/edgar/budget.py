@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from sniper.clock import Clock
 
 WINDOW = timedelta(seconds=1)
+SLACK = timedelta(milliseconds=100)  # requests arrive later than they leave, by varying delays
 RATE_WINDOW = timedelta(seconds=60)  # the span `rates()` averages over
 
 
@@ -23,17 +24,20 @@ class RequestBudget:
     """Sliding-window limiter in clock time with a global pause and per-source counters.
 
     `acquire(source)` waits (through `clock.sleep`) until fewer than `max_rps` requests were
-    sent in the last second, then counts one for `source`. `pause(until)` blocks every source
+    sent in the last second plus `slack`, then counts one for `source`: a request held up on
+    the way (a slow connection, a GC pause) must not land in the same second as the tenth
+    after it, as SEC counts them. `pause(until)` blocks every source
     until `until` (SEC's "Request Rate Threshold Exceeded" page); `paused_until` is None when
     not paused. `sent[source]` counts requests since start; `rates()` is requests/s per source
     over the last 60 s; `last_second()` the requests of the last 1 s.
     """
 
-    def __init__(self, clock: Clock, max_rps: float) -> None:
+    def __init__(self, clock: Clock, max_rps: float, slack: timedelta = SLACK) -> None:
         if max_rps <= 0:
             raise ValueError(f"max_rps must be positive, got {max_rps}")
         self.clock = clock
         self.max_rps = max_rps
+        self._window = WINDOW + slack
         self._capacity = max(1, int(max_rps))
         self._recent: deque[datetime] = deque()
         self._history: deque[tuple[datetime, str]] = deque()
@@ -52,11 +56,11 @@ class RequestBudget:
             self._paused_until = until
 
     def _wait_seconds(self, now: datetime) -> float:
-        while self._recent and now - self._recent[0] >= WINDOW:
+        while self._recent and now - self._recent[0] >= self._window:
             self._recent.popleft()
         if len(self._recent) < self._capacity:
             return 0.0
-        return (self._recent[0] + WINDOW - now).total_seconds() + 1e-3
+        return (self._recent[0] + self._window - now).total_seconds() + 1e-3
 
     async def acquire(self, source: str) -> None:
         """Wait for room in the 1 s window, then count one request of `source`."""
@@ -76,7 +80,8 @@ class RequestBudget:
 
     def last_second(self) -> int:
         """Requests sent in the last 1 s of clock time."""
-        return self._capacity - self.room()
+        now = self.clock.now()
+        return sum(1 for at in self._recent if now - at < WINDOW)
 
     def rates(self) -> dict[str, float]:
         """Requests per second of each source over the last 60 s of clock time."""

@@ -21,7 +21,7 @@ from types import TracebackType
 import httpx
 
 from sniper.clock import Clock, SystemClock
-from sniper.edgar.budget import RequestBudget
+from sniper.edgar.budget import SLACK, RequestBudget
 from sniper.edgar.errors import (
     EdgarError,
     EdgarHTTPError,
@@ -99,6 +99,7 @@ class SecClient:
         sleep: Sleep | None = None,
         clock: Clock | None = None,
         block: timedelta = SEC_BLOCK,
+        slack: timedelta = SLACK,
     ) -> None:
         if max_rps <= 0:
             raise ValueError(f"max_rps must be positive, got {max_rps}")
@@ -114,7 +115,7 @@ class SecClient:
         self.backoff_cap = backoff_cap
         self.clock = clock or SystemClock()
         self._sleep = sleep or self.clock.sleep
-        self.budget = RequestBudget(self.clock, max_rps)
+        self.budget = RequestBudget(self.clock, max_rps, slack)
         self.block = block
         self.requests_sent = 0
         self.retries = 0
@@ -212,6 +213,7 @@ def build_sec_client(
     timeout_seconds: float,
     clock: Clock | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
+    slack: timedelta = SLACK,
 ) -> SecClient:
     """Create a `SecClient` over a new `httpx.AsyncClient` (timeout `timeout_seconds` per
     connect/read/write/pool, redirects followed; `transport` e.g. an `httpx.ASGITransport` over
@@ -223,4 +225,4 @@ def build_sec_client(
     http = httpx.AsyncClient(
         timeout=httpx.Timeout(timeout_seconds), follow_redirects=True, transport=transport
     )
-    return SecClient(http, user_agent=user_agent, max_rps=max_rps, clock=clock)
+    return SecClient(http, user_agent=user_agent, max_rps=max_rps, clock=clock, slack=slack)
