@@ -93,15 +93,30 @@ async def while_leading(
 ) -> None:
     """Until `stop`: win the election, then `await tick()` every `interval` seconds (a tick's
     own duration counts against it) for as long as the lock is still held, checked before every
-    tick; a lost lock steps down and stands again. `tick` handles its own errors."""
+    tick; a lost lock steps down and, `retry_seconds` later (the others stand first), stands
+    again. `tick` handles its own errors."""
     while not stop.is_set():
         async with leadership(engine, stop, retry_seconds, key) as lease:
-            while lease is not None and not stop.is_set():
-                if not await lease.held():
-                    logger.warning("leader lock %#x lost: stepping down", key)
-                    break
-                started = time.monotonic()
-                await tick()
-                with suppress(TimeoutError):
-                    remaining = max(0.0, interval - (time.monotonic() - started))
-                    await asyncio.wait_for(stop.wait(), remaining)
+            lost = await _lead(lease, stop, tick, interval)
+        if lost:
+            logger.warning("leader lock %#x lost: stepped down", key)
+            with suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), retry_seconds)
+
+
+async def _lead(
+    lease: Lease | None,
+    stop: asyncio.Event,
+    tick: Callable[[], Awaitable[object]],
+    interval: float,
+) -> bool:
+    """Tick while `lease` holds; True when the lock was lost (not when `stop` was set)."""
+    while lease is not None and not stop.is_set():
+        if not await lease.held():
+            return True
+        started = time.monotonic()
+        await tick()
+        with suppress(TimeoutError):
+            remaining = max(0.0, interval - (time.monotonic() - started))
+            await asyncio.wait_for(stop.wait(), remaining)
+    return False
