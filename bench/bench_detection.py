@@ -40,6 +40,7 @@ from sniper.edgar.simulated import (
     SimulatedEdgar,
     crawl_day,
     datamule_day,
+    peak_per_second,
     publish,
 )
 
@@ -155,10 +156,8 @@ def lags(
 def requests(run: Run, day: Day) -> tuple[int, float]:
     """(peak requests in any 1 s, mean requests/s) at the stand-in over the window."""
     inside = [at for at, _ in run.sim.requests if day.start <= at <= day.end]
-    window = SimulatedEdgar([], run.sim.clock)
-    window.requests = [(at, "") for at in inside]
     seconds = (day.end - day.start).total_seconds()
-    return window.peak_requests_per_second(), len(inside) / seconds
+    return peak_per_second(inside), len(inside) / seconds
 
 
 def _lag_text(samples: list[float], missed: int) -> str:

@@ -73,11 +73,6 @@ class RequestBudget:
         while self._history and now - self._history[0][0] > RATE_WINDOW:
             self._history.popleft()
 
-    def room(self) -> int:
-        """Requests that may still go out in the current 1 s window."""
-        self._wait_seconds(self.clock.now())
-        return max(0, self._capacity - len(self._recent))
-
     def last_second(self) -> int:
         """Requests sent in the last 1 s of clock time."""
         now = self.clock.now()

@@ -164,12 +164,16 @@ class DetectionPlanner:
             logger.warning("detection request failed: %s", exc)
         return True
 
-    async def _report_found(
-        self, detector: Detector, filings: Sequence[DetectedFiling], source: str
-    ) -> None:
+    def _observe(self, filings: Sequence[DetectedFiling]) -> None:
         now = self.clock.now()
         for filing in filings:
             self.prefixes.observe(filing.accession_number, filing.ciks_for(MATCH_ROLES), now)
+
+    async def _report_found(
+        self, detector: Detector, filings: Sequence[DetectedFiling], source: str
+    ) -> None:
+        """Tell `detector` what `source` saw that it had not reported before (already
+        observed by the prefixes)."""
         fresh = [f for f in filings if not detector.seen(f.accession_number, source)]
         if fresh:
             self.stats[source].seen += len(fresh)
@@ -185,8 +189,7 @@ class DetectionPlanner:
         )
         if deep:
             state.last_deep = now
-        for filing in group_filings(source.last_entries):
-            self.prefixes.observe(filing.accession_number, filing.ciks_for(MATCH_ROLES), now)
+        self._observe(group_filings(source.last_entries))  # every entry read, the new ones too
         await self._report_found(detector, filings, "atom")
 
     def _backstop_due(self, watched: Sequence[Watched], now: datetime) -> int | None:
@@ -219,6 +222,7 @@ class DetectionPlanner:
                 self.sec, self.urls.archives, cik, row.accession_number, "submissions"
             )
             if found is not None:
+                self._observe([found])
                 await self._report_found(detector, [found], "submissions")
 
     def _boosted(self, watched: Sequence[Watched], now: datetime) -> bool:
@@ -262,4 +266,5 @@ class DetectionPlanner:
             self.sec, self.urls.archives, candidate.cik, candidate.accession_number
         )
         if found is not None:
+            self._observe([found])
             await self._report_found(detector, [found], "archives")

@@ -23,16 +23,6 @@ from sniper.edgar.atom import (
 )
 
 _PAGE_FILE = re.compile(r"getcurrent_start(\d+)\.xml")
-_FEED_HEAD = (
-    '<?xml version="1.0" encoding="ISO-8859-1" ?>\n'
-    f'<feed xmlns="{ATOM_NS}">\n'
-    "<title>Latest Filings - {title}</title>\n"
-    '<link rel="alternate" href="/cgi-bin/browse-edgar?action=getcurrent"/>\n'
-    '<link rel="self" href="/cgi-bin/browse-edgar?action=getcurrent"/>\n'
-    "<id>https://www.sec.gov/cgi-bin/browse-edgar?action=getcurrent</id>\n"
-    "<author><name>Webmaster</name><email>webmaster@sec.gov</email></author>\n"
-    "<updated>{updated}</updated>\n"
-)
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,7 +28,7 @@ FEED_HEAD = (
     "<author><name>Webmaster</name><email>webmaster@sec.gov</email></author>\n"
     "<updated>{updated}</updated>\n"
 )
-"""The recorded feed's head (same text as `replay.ReplayFeed` writes)."""
+"""The head of a getcurrent feed document, as in the recorded crawl."""
 
 _ARCHIVES = "https://www.sec.gov/Archives/edgar/data"
 # role -> (SGML tag, header-text label, data block tag, data block label), as in EDGAR headers

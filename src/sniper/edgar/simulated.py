@@ -69,6 +69,7 @@ __all__ = [
     "crawl_day",
     "datamule_day",
     "parse_datamule_log",
+    "peak_per_second",
     "publish",
 ]
 
@@ -83,6 +84,17 @@ _KEY = re.compile(rb"<Key>[^<]*</Key>")
 _BULK = 256  # releasing more filings than this at once: re-sort instead of inserting
 
 Message = MutableMapping[str, Any]
+
+
+def peak_per_second(instants: Iterable[datetime]) -> int:
+    """The most of `instants` in any 1 s (0 when none)."""
+    times = sorted(_micros(at) for at in instants)
+    peak = low = 0
+    for high, now in enumerate(times):
+        while times[low] <= now - _SECOND:
+            low += 1
+        peak = max(peak, high - low + 1)
+    return peak
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,13 +224,7 @@ class SimulatedEdgar:
 
     def peak_requests_per_second(self) -> int:
         """The most requests in any 1 s of clock time over `requests` (0 when none)."""
-        times = sorted(_micros(at) for at, _ in self.requests)
-        peak = low = 0
-        for high, now in enumerate(times):
-            while times[low] <= now - _SECOND:
-                low += 1
-            peak = max(peak, high - low + 1)
-        return peak
+        return peak_per_second(at for at, _ in self.requests)
 
     def respond(self, method: str, path: str) -> SimReply:
         """Answer one request for `path` (path plus query string) at `clock.now()`."""

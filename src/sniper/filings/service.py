@@ -27,7 +27,6 @@ from sniper.filings.schemas import (
     TickerOut,
     VotingAuthority,
 )
-from sniper.kit.timefmt import iso_z
 from sniper.models import CusipMap, Detection, Filing, Form13FHolding
 from sniper.runtime import Runtime
 
@@ -65,9 +64,10 @@ def detection_out(detection: Detection | None) -> DetectionOut | None:
     """Every source's first-seen time of a detected filing (None when none detected it)."""
     if detection is None:
         return None
-    first = detection.first_seen or {detection.source: iso_z(detection.detected_at)}
     return DetectionOut(
-        source=detection.source, detected_at=detection.detected_at, first_seen=dict(first)
+        source=detection.source,
+        detected_at=detection.detected_at,
+        first_seen=detection.seen_times(),
     )
 
 

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from sniper.db.base import Base
 from sniper.db.types import JSONType, UTCDateTime
+from sniper.kit.timefmt import iso_z
 
 
 class Detection(Base):
@@ -30,3 +31,7 @@ class Detection(Base):
     index_url: Mapped[str] = mapped_column(String(300))
     entities: Mapped[list[dict[str, Any]]] = mapped_column(JSONType)
     first_seen: Mapped[dict[str, str] | None] = mapped_column(JSONType, nullable=True)
+
+    def seen_times(self) -> dict[str, str]:
+        """`first_seen`, or `{source: detected_at}` for a row written without it."""
+        return dict(self.first_seen or {self.source: iso_z(self.detected_at)})

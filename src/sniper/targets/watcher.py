@@ -110,7 +110,7 @@ async def _add_first_seen(
         select(Detection).where(Detection.accession_number.in_(accessions))
     )
     for detection in found.scalars():
-        seen = dict(detection.first_seen or {detection.source: iso_z(detection.detected_at)})
+        seen = detection.seen_times()
         if source not in seen:
             detection.first_seen = {**seen, source: iso_z(now)}
             behind = (now - detection.detected_at).total_seconds()

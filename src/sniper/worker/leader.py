@@ -28,6 +28,12 @@ _HELD = text(
 )
 
 
+async def wait_or_stop(stop: asyncio.Event, seconds: float) -> None:
+    """Wait `seconds`, or less when `stop` is set meanwhile."""
+    with suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), seconds)
+
+
 class Lease:
     """Proof of leadership; `await held()` is False once the lock is gone (SQLite: always
     True)."""
@@ -69,8 +75,7 @@ async def leadership(
                 finally:
                     await _release(connection, key)
                 return
-            with suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), retry_seconds)
+            await wait_or_stop(stop, retry_seconds)
         yield None
 
 
@@ -100,8 +105,7 @@ async def while_leading(
             lost = await _lead(lease, stop, tick, interval)
         if lost:
             logger.warning("leader lock %#x lost: stepped down", key)
-            with suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), retry_seconds)
+            await wait_or_stop(stop, retry_seconds)
 
 
 async def _lead(
@@ -116,7 +120,5 @@ async def _lead(
             return True
         started = time.monotonic()
         await tick()
-        with suppress(TimeoutError):
-            remaining = max(0.0, interval - (time.monotonic() - started))
-            await asyncio.wait_for(stop.wait(), remaining)
+        await wait_or_stop(stop, max(0.0, interval - (time.monotonic() - started)))
     return False

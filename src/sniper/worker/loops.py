@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 
 from sniper.edgar.catalog import TickerCatalog
@@ -13,14 +12,9 @@ from sniper.runtime import Runtime
 from sniper.targets.watcher import Watcher
 from sniper.trading.algorithms.paper import PaperRunner
 from sniper.trading.algorithms.tasks import BacktestWorker
-from sniper.worker.leader import while_leading
+from sniper.worker.leader import wait_or_stop, while_leading
 
 logger = logging.getLogger(__name__)
-
-
-async def _wait(stop: asyncio.Event, seconds: float) -> None:
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(stop.wait(), seconds)
 
 
 async def run_leader(runtime: Runtime, watcher: Watcher, stop: asyncio.Event) -> None:
@@ -50,7 +44,7 @@ async def refresh_catalog(runtime: Runtime, stop: asyncio.Event) -> None:
     sec = runtime.sec
     assert sec is not None
     while not stop.is_set():
-        await _wait(stop, runtime.settings.catalog_refresh.total_seconds())
+        await wait_or_stop(stop, runtime.settings.catalog_refresh.total_seconds())
         if stop.is_set():
             return
         try:
