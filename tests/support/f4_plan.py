@@ -6,9 +6,12 @@ stretch instead of bunching in the 21:00Z rush), random windows on companies tha
 stretch, and tickers that filed nothing in the whole crawl. Form filters sometimes name the
 aimed filing's form (spelled loosely), sometimes forms the company did not file.
 
-`expected(created, filings)` is the oracle: for each created target, the first recorded filing
-(oldest acceptance, then accession) that the pure matcher (`sniper.targets.matcher.matches`)
-says fires it.
+`expected(created, filings, seen)` is the oracle: for each created target, the first filing the
+pure matcher (`sniper.targets.matcher.matches`) says fires it, in the order the service met
+them (`seen`: accession -> first detection time; ties and unseen filings by acceptance, then
+accession). Without `seen` it is acceptance order. The two differ where EDGAR published a later
+accession first (an Archives probe, or a feed entry inserted late), and a target fires on the
+filing it saw first.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import json
 import random
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -43,7 +46,7 @@ class Created:
 
 
 def crawl() -> list[DetectedFiling]:
-    """Every recorded filing, oldest acceptance first (the order a watcher meets them)."""
+    """Every recorded filing, oldest acceptance first."""
     filings = group_filings([recorded.entry for recorded in load_crawl(ATOM_DIR).entries])
     return sorted(filings, key=lambda f: (f.accepted_at, f.accession_number))
 
@@ -121,10 +124,20 @@ def _anywhere(rng: random.Random, stretch: _Stretch) -> tuple[datetime, datetime
     return start, min(stretch.last, start + timedelta(seconds=rng.uniform(120, 3600)))
 
 
-def expected(created: Sequence[Created], filings: Sequence[DetectedFiling]) -> dict[str, str]:
-    """Target id -> accession of the first recorded filing that fires it (fired targets only)."""
+def expected(
+    created: Sequence[Created],
+    filings: Sequence[DetectedFiling],
+    seen: Mapping[str, datetime] | None = None,
+) -> dict[str, str]:
+    """Target id -> accession of the first filing met that fires it (fired targets only)."""
+    met = dict(seen or {})
+    never = datetime.max.replace(tzinfo=filings[0].accepted_at.tzinfo) if filings else None
+    order = sorted(
+        filings,
+        key=lambda f: (met.get(f.accession_number, never), f.accepted_at, f.accession_number),
+    )
     by_cik: dict[int, list[DetectedFiling]] = defaultdict(list)
-    for filing in filings:
+    for filing in order:
         for cik in filing.ciks_for(MATCH_ROLES):
             by_cik[cik].append(filing)
     fired = {}
