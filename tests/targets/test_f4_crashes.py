@@ -235,10 +235,12 @@ async def test_f4_sigkills_and_a_blackout_fire_every_target_exactly_once(
 
 async def _first_seen(settings: Settings) -> dict[str, datetime]:
     """Accession -> when the service first detected it (any source), from the detections."""
-    async with running(settings, ManualClock(DONE)) as h:
-        async with transaction(h.runtime.sessions) as session:
-            rows = await session.execute(select(Detection.accession_number, Detection.detected_at))
-            return {accession: at for accession, at in rows}
+    async with (
+        running(settings, ManualClock(DONE)) as h,
+        transaction(h.runtime.sessions) as session,
+    ):
+        rows = await session.execute(select(Detection.accession_number, Detection.detected_at))
+        return {str(accession): at for accession, at in rows}
 
 
 def _complete(item: Received) -> bool:
