@@ -15,6 +15,14 @@
 
 Business code raises these, never `HTTPException`. The sniper surface renders
 `{"status":"error","request_id","timestamp","error":{"code","message","details"}}`.
+
+Outbound calls (EDGAR, OpenFIGI, webhooks) come back as one `kit.retry.Outcome`:
+
+    attempt ──> ok
+            ├─> retryable(hint)  network error, timeout, 5xx, 429 (+403 SEC, +408 webhooks)
+            │                    ──> kit.retry.delay(backoff, n, hint) ──> wait, or give up:
+            │                        EdgarUnavailable / OpenFigiUnavailable / delivery `dead`
+            └─> permanent        other statuses: EdgarHTTPError / OpenFigiError / `dead`
 """
 
 from __future__ import annotations

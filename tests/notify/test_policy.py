@@ -9,17 +9,18 @@ import pytest
 from pydantic import ValidationError
 
 from sniper.config import STANDARD_WEBHOOKS_DELAYS, Settings
-from sniper.notify.policy import RetryPolicy, retry_delay
+from sniper.kit.retry import Backoff, delay
+from sniper.notify.policy import webhook_backoff
 from sniper.notify.signing import new_webhook_secret, sign_headers, verify
 
-DEFAULT = RetryPolicy.from_settings(Settings())
+DEFAULT = webhook_backoff(Settings())
 
 
 def test_default_policy_is_standard_webhooks_example_schedule() -> None:
     assert DEFAULT.delays == STANDARD_WEBHOOKS_DELAYS
     assert DEFAULT.delays == (5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400)
     assert DEFAULT.max_attempts == 10
-    assert DEFAULT.jitter == 0.2
+    assert DEFAULT.spread == (0.8, 1.2)
     assert sum(DEFAULT.delays) / 3600 == pytest.approx(75.6, abs=0.05)
 
 
@@ -27,33 +28,33 @@ def test_delays_stay_within_twenty_percent_and_the_tenth_failure_is_final() -> N
     rng = random.Random(3)
     for _ in range(200):
         for attempts, scheduled in enumerate(DEFAULT.delays, start=1):
-            delay = retry_delay(DEFAULT, attempts, retry_after=None, rng=rng)
-            assert delay is not None
-            assert 0.8 * scheduled <= delay <= 1.2 * scheduled
-    assert retry_delay(DEFAULT, 10, retry_after=None, rng=rng) is None
+            wait = delay(DEFAULT, attempts, rng=rng)
+            assert wait is not None
+            assert 0.8 * scheduled <= wait <= 1.2 * scheduled
+    assert delay(DEFAULT, 10, rng=rng) is None
 
 
 def test_same_seed_same_delays() -> None:
-    first = [retry_delay(DEFAULT, n, retry_after=None, rng=random.Random(9)) for n in range(1, 9)]
-    again = [retry_delay(DEFAULT, n, retry_after=None, rng=random.Random(9)) for n in range(1, 9)]
+    first = [delay(DEFAULT, n, rng=random.Random(9)) for n in range(1, 9)]
+    again = [delay(DEFAULT, n, rng=random.Random(9)) for n in range(1, 9)]
     assert first == again
 
 
 def test_retry_after_lengthens_up_to_the_clamp_and_never_shortens() -> None:
-    policy = RetryPolicy((5.0, 300.0), max_attempts=3, cap=3600, jitter=0, retry_after_max=600)
+    policy = Backoff((5.0, 300.0), max_attempts=3, cap=3600, hint_max=600)
     rng = random.Random(0)
-    assert retry_delay(policy, 1, retry_after=120, rng=rng) == 120
-    assert retry_delay(policy, 1, retry_after=10**9, rng=rng) == 600
-    assert retry_delay(policy, 2, retry_after=1, rng=rng) == 300
+    assert delay(policy, 1, hint=120, rng=rng) == 120
+    assert delay(policy, 1, hint=10**9, rng=rng) == 600
+    assert delay(policy, 2, hint=1, rng=rng) == 300
 
 
 def test_past_the_schedule_delays_double_to_the_cap() -> None:
-    policy = RetryPolicy((10.0, 20.0), max_attempts=8, cap=100, jitter=0, retry_after_max=0)
+    policy = Backoff((10.0, 20.0), max_attempts=8, cap=100, hint_max=0)
     rng = random.Random(0)
-    delays = [retry_delay(policy, n, retry_after=None, rng=rng) for n in range(1, 9)]
+    delays = [delay(policy, n, rng=rng) for n in range(1, 9)]
     assert delays == [10, 20, 40, 80, 100, 100, 100, None]
-    huge = RetryPolicy((1.0,), max_attempts=10**6, cap=3600, jitter=0, retry_after_max=0)
-    assert retry_delay(huge, 10**5, retry_after=None, rng=rng) == 3600
+    huge = Backoff((1.0,), max_attempts=10**6, cap=3600, hint_max=0)
+    assert delay(huge, 10**5, rng=rng) == 3600
 
 
 def test_settings_from_the_environment_and_fail_fast(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -62,7 +63,7 @@ def test_settings_from_the_environment_and_fail_fast(monkeypatch: pytest.MonkeyP
     settings = Settings()
     assert settings.webhook_retry_delays == [0.0, 1.5, 2.0]
     assert settings.webhook_disable_after == timedelta(hours=1)
-    assert RetryPolicy.from_settings(settings).max_attempts == 4
+    assert webhook_backoff(settings).max_attempts == 4
     with pytest.raises(ValidationError, match="webhook_lease"):
         Settings(webhook_timeout=timedelta(seconds=90))
     with pytest.raises(ValidationError, match=">= 0"):

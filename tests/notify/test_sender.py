@@ -19,7 +19,7 @@ import httpx
 import pytest
 from standardwebhooks.webhooks import Webhook
 
-from sniper.notify.sender import AttemptResult, parse_retry_after, send_webhook
+from sniper.notify.sender import AttemptResult, send_webhook
 from sniper.notify.signing import new_webhook_secret, verify
 from sniper.notify.ssrf import Resolver
 from tests.notify.stubs import StubResolver
@@ -89,8 +89,8 @@ async def test_200_is_ok_and_the_received_signature_verifies(
 ) -> None:
     _reply(server, 200, b"thanks")
     result = await _send(http, server.url + "/hooks/sniper?x=1")
-    assert result.ok
-    assert (result.status_code, result.error, result.retryable) == (200, None, False)
+    assert result.outcome.ok
+    assert (result.status_code, result.error, result.outcome.retryable) == (200, None, False)
     assert result.response_excerpt == "thanks"
     assert result.latency_ms > 0
     [received] = server.requests
@@ -121,23 +121,27 @@ async def test_server_errors_and_408_are_retryable(
     http: httpx.AsyncClient, status: int, server: LocalServer
 ) -> None:
     result = await _send(http, _reply(server, status, b"oops").url)
-    assert (result.ok, result.retryable, result.status_code) == (False, True, status)
+    assert (result.outcome.ok, result.outcome.retryable, result.status_code) == (
+        False,
+        True,
+        status,
+    )
     assert result.error == f"HTTP {status}"
     assert result.response_excerpt == "oops"
-    assert result.retry_after is None
+    assert result.outcome.hint is None
 
 
 async def test_429_with_retry_after_seconds(http: httpx.AsyncClient, server: LocalServer) -> None:
     result = await _send(http, _reply(server, 429, headers={"Retry-After": "7"}).url)
-    assert (result.retryable, result.status_code, result.retry_after) == (True, 429, 7.0)
+    assert (result.outcome.retryable, result.status_code, result.outcome.hint) == (True, 429, 7.0)
 
 
 async def test_503_with_retry_after_http_date(http: httpx.AsyncClient, server: LocalServer) -> None:
     later = format_datetime(datetime.now(UTC) + timedelta(seconds=120), usegmt=True)
     result = await _send(http, _reply(server, 503, headers={"Retry-After": later}).url)
-    assert result.retryable
-    assert result.retry_after is not None
-    assert 115 <= result.retry_after <= 121
+    assert result.outcome.retryable
+    assert result.outcome.hint is not None
+    assert 115 <= result.outcome.hint <= 121
 
 
 @pytest.mark.parametrize("status", [400, 401, 404, 410, 413, 422])
@@ -145,8 +149,12 @@ async def test_other_4xx_are_permanent(
     http: httpx.AsyncClient, status: int, server: LocalServer
 ) -> None:
     result = await _send(http, _reply(server, status, b"gone", {"Retry-After": "5"}).url)
-    assert (result.ok, result.retryable, result.status_code) == (False, False, status)
-    assert result.retry_after is None
+    assert (result.outcome.ok, result.outcome.retryable, result.status_code) == (
+        False,
+        False,
+        status,
+    )
+    assert result.outcome.hint is None
     assert len(server.requests) == 1
 
 
@@ -156,7 +164,11 @@ async def test_redirects_are_failures_and_never_followed(
 ) -> None:
     server, target = servers
     result = await _send(http, _reply(server, status, headers={"Location": target.url + "/x"}).url)
-    assert (result.ok, result.retryable, result.status_code) == (False, False, status)
+    assert (result.outcome.ok, result.outcome.retryable, result.status_code) == (
+        False,
+        False,
+        status,
+    )
     assert result.error is not None
     assert "redirect" in result.error
     assert len(server.requests) == 1
@@ -177,7 +189,7 @@ async def test_slow_receiver_times_out_and_is_retryable(
     result = await _send(http, server.url, timeout=0.5)
     elapsed = time.monotonic() - started
     release.set()
-    assert (result.ok, result.retryable, result.status_code) == (False, True, None)
+    assert (result.outcome.ok, result.outcome.retryable, result.status_code) == (False, True, None)
     assert result.error is not None
     assert result.error.startswith("timeout after 0.5 s")
     assert elapsed < 1.5
@@ -197,7 +209,7 @@ async def test_connection_refused_is_retryable(http: httpx.AsyncClient) -> None:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     result = await _send(http, f"http://127.0.0.1:{port}/")
-    assert (result.ok, result.retryable, result.status_code) == (False, True, None)
+    assert (result.outcome.ok, result.outcome.retryable, result.status_code) == (False, True, None)
     assert result.error is not None
     assert result.error.startswith("ConnectError")
 
@@ -208,7 +220,7 @@ async def test_connects_to_the_vetted_address_with_the_original_host(
     _reply(server, 204)
     resolver = StubResolver({"receiver.test": ["127.0.0.1"]})
     result = await _send(http, f"http://receiver.test:{server.port}/in", resolver=resolver)
-    assert result.ok
+    assert result.outcome.ok
     assert resolver.lookups == [("receiver.test", server.port)]
     [received] = server.requests
     assert received.headers["host"] == f"receiver.test:{server.port}"
@@ -228,7 +240,7 @@ async def test_falls_back_to_the_next_vetted_address(
         allow_networks=[IPv4Network("127.0.0.0/8")],
         resolver=resolver,
     )
-    assert result.ok
+    assert result.outcome.ok
     assert len(server.requests) == 1
     assert len(resolver.lookups) == 1
 
@@ -255,29 +267,19 @@ async def test_unsafe_unresolvable_and_unsignable_send_nothing(
         timestamp=datetime.now(UTC),
         allow_networks=LOOPBACK,
     )
-    assert (unsafe.ok, unsafe.retryable, unsafe.error) == (
+    assert (unsafe.outcome.ok, unsafe.outcome.retryable, unsafe.error) == (
         False,
         False,
         "webhook_url resolves to a loopback address 127.0.0.1",
     )
-    assert (unresolvable.retryable, unresolvable.error) == (
+    assert (unresolvable.outcome.retryable, unresolvable.error) == (
         True,
         "webhook_url host nx.test does not resolve",
     )
-    assert unsignable.retryable is False
+    assert unsignable.outcome.retryable is False
     assert unsignable.error is not None
     assert unsignable.error.startswith("cannot sign webhook")
     assert server.requests == []
-
-
-def test_parse_retry_after_forms() -> None:
-    date = "Wed, 21 Oct 2015 07:28:00 GMT"
-    assert parse_retry_after("120") == 120.0
-    assert parse_retry_after(" 0 ") == 0.0
-    assert parse_retry_after("Wed, 21 Oct 2015 07:30:00 GMT", date_header=date) == 120.0
-    assert parse_retry_after("Wed, 21 Oct 2015 07:27:00 GMT", date_header=date) == 0.0
-    for bad in [None, "", "-5", "1.5", "soon", "99999999999", "9" * 5000, "١٢"]:
-        assert parse_retry_after(bad) is None
 
 
 # --- https: the pinned address still verifies the certificate for the URL's host name ---------
@@ -341,8 +343,8 @@ async def test_https_to_the_vetted_address_uses_sni_and_checks_the_name(
                 f"https://other.test:{server.port}/tls",
                 resolver=StubResolver({"other.test": ["127.0.0.1"]}),
             )
-    assert (good.ok, good.response_excerpt) == (True, "secure")
-    assert (wrong.ok, wrong.retryable) == (False, True)
+    assert (good.outcome.ok, good.response_excerpt) == (True, "secure")
+    assert (wrong.outcome.ok, wrong.outcome.retryable) == (False, True)
     [received] = server.requests
     assert received.headers["host"] == f"receiver.test:{server.port}"
     verify(SECRET, received.headers, received.body)

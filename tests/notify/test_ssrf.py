@@ -157,7 +157,11 @@ async def test_refused_urls_never_open_a_connection() -> None:
                 allow_networks=[],
                 resolver=StubResolver(NAMES),
             )
-            assert (result.ok, result.retryable, result.status_code) == (False, False, None), url
+            assert (result.outcome.ok, result.outcome.retryable, result.status_code) == (
+                False,
+                False,
+                None,
+            ), url
             assert result.error is not None
             assert result.error.startswith("webhook_url ")
     assert len(REFUSED) >= 30

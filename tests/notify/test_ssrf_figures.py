@@ -138,7 +138,7 @@ async def test_a_redirect_to_a_private_address_is_never_followed(
     resolver = StubResolver(NAMES)
     url = f"http://receiver.test:{receiver.port}/hook"
     result = await _send(http, url, resolver, LOOPBACK)
-    assert (result.ok, result.retryable, result.status_code) == (False, False, 302)
+    assert (result.outcome.ok, result.outcome.retryable, result.status_code) == (False, False, 302)
     assert result.error is not None
     assert "redirect" in result.error
     assert len(receiver.requests) == 1
@@ -153,12 +153,12 @@ async def test_plain_http_is_refused_without_the_allow_list(
     resolver = StubResolver(NAMES)
     for url in [receiver.url + "/hook", f"http://receiver.test:{receiver.port}/hook"]:
         refused = await _send(http, url, resolver, [])
-        assert (refused.ok, refused.retryable) == (False, False)
+        assert (refused.outcome.ok, refused.outcome.retryable) == (False, False)
         assert refused.error == "webhook_url resolves to a loopback address 127.0.0.1"
     assert transport.sent == []
     assert receiver.requests == []
     allowed = await _send(http, receiver.url + "/hook", resolver, LOOPBACK)
-    assert (allowed.ok, allowed.status_code) == (True, 204)
+    assert (allowed.outcome.ok, allowed.status_code) == (True, 204)
     assert len(receiver.requests) == 1
 
 
@@ -168,7 +168,11 @@ async def test_private_names_and_rebinding_are_refused_at_send_time(
     http, transport = recorded
     for url in ["https://internal.test/hook", "https://metadata.test/"]:
         result = await _send(http, url, StubResolver(NAMES), LOOPBACK)
-        assert (result.ok, result.retryable, result.status_code) == (False, False, None)
+        assert (result.outcome.ok, result.outcome.retryable, result.status_code) == (
+            False,
+            False,
+            None,
+        )
     rebound = StubResolver({**NAMES, "hooks.example.com": ["10.0.0.1"]})
     result = await _send(http, "https://hooks.example.com/hook", rebound, LOOPBACK)
     assert result.error == "webhook_url resolves to a private address 10.0.0.1"

@@ -12,7 +12,7 @@ a 403/404 means "not public yet".
 
 from __future__ import annotations
 
-import random
+import itertools
 import re
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -29,6 +29,7 @@ from sniper.edgar.errors import (
     FeedParseError,
     RateLimited,
 )
+from sniper.kit.retry import Backoff, classify, delay
 
 __all__ = [
     "EdgarError",
@@ -63,28 +64,16 @@ def validate_user_agent(user_agent: str) -> str:
     return value
 
 
-def _retry_after_seconds(value: str | None) -> float | None:
-    """`Retry-After: 7` -> 7.0; HTTP-date or garbage -> None (fall back to backoff)."""
-    if value is None:
-        return None
-    try:
-        seconds = float(value.strip())
-    except ValueError:
-        return None
-    return seconds if seconds >= 0 else None
-
-
 class SecClient:
     """Rate-limited, retrying GET client for www.sec.gov / data.sec.gov over an injected
     `httpx.AsyncClient`.
 
     `max_rps` caps the requests sent through this instance in any 1 s of `clock` time (the
-    `budget`, shared by every source); `max_attempts` counts the first try; the delay
-    before retry `n` (1-based) is drawn from `[c/2, c]` with
+    `budget`, shared by every source); `backoff` (`kit.retry`; `max_attempts` counts the first
+    try): the delay before retry `n` (1-based) is drawn from `[c/2, c]` with
     `c = min(backoff_cap, backoff_base * 2**(n-1))` seconds, raised to the response's
-    `Retry-After` seconds and capped at `backoff_cap`, and is waited through `sleep`
-    (default: `clock.sleep`). Counters: `requests_sent`, `retries`,
-    `threshold_hits`.
+    `Retry-After` (never beyond `backoff_cap`), and is waited through `sleep` (default:
+    `clock.sleep`). Counters: `requests_sent`, `retries`, `threshold_hits`.
     """
 
     def __init__(
@@ -110,9 +99,9 @@ class SecClient:
         self._http = http
         self.user_agent = validate_user_agent(user_agent)
         self.max_rps = max_rps
-        self.max_attempts = max_attempts
-        self.backoff_base = backoff_base
-        self.backoff_cap = backoff_cap
+        self.backoff = Backoff.doubling(
+            backoff_base, cap=backoff_cap, max_attempts=max_attempts, spread=(0.5, 1.0)
+        )
         self.clock = clock or SystemClock()
         self._sleep = sleep or self.clock.sleep
         self.budget = RequestBudget(self.clock, max_rps, slack)
@@ -123,14 +112,6 @@ class SecClient:
 
     def _headers(self) -> dict[str, str]:
         return {"User-Agent": self.user_agent, "Accept-Encoding": "gzip, deflate"}
-
-    def backoff_delay(self, attempt: int, retry_after: float | None = None) -> float:
-        """Seconds to wait after failed attempt `attempt` (1-based); see the class docstring."""
-        ceiling = min(self.backoff_cap, self.backoff_base * 2.0 ** (attempt - 1))
-        delay = ceiling / 2 + random.uniform(0, ceiling / 2)
-        if retry_after is not None:
-            delay = max(delay, retry_after)
-        return min(delay, self.backoff_cap)
 
     async def _attempt(
         self, url: str, params: dict[str, str | int | float], source: str
@@ -172,22 +153,19 @@ class SecClient:
         `EdgarUnavailable(status, url)` when the last of `max_attempts` still got 403/429/5xx
         (`status`) or a network error/timeout (`status=None`).
         """
-        status: int | None = None
-        for attempt in range(1, self.max_attempts + 1):
+        for attempt in itertools.count(1):
             response = await self._attempt(url, params, source)
-            retry_after: float | None = None
-            if response is not None:
-                status = response.status_code
-                if status < 400:
+            outcome = classify(response, ok_below=400, retry=RETRY_STATUSES)
+            status = None if response is None else response.status_code
+            if response is not None and not outcome.retryable:
+                if outcome.ok:
                     return response
-                if status not in RETRY_STATUSES and status < 500:
-                    raise EdgarHTTPError(status, url)
-                retry_after = _retry_after_seconds(response.headers.get("Retry-After"))
-            else:
-                status = None
-            if attempt < self.max_attempts:
-                self.retries += 1
-                await self._sleep(self.backoff_delay(attempt, retry_after))
+                raise EdgarHTTPError(response.status_code, url)
+            wait = delay(self.backoff, attempt, hint=outcome.hint)
+            if wait is None:
+                break
+            self.retries += 1
+            await self._sleep(wait)
         raise EdgarUnavailable(status, url)
 
     async def aclose(self) -> None:

@@ -11,6 +11,7 @@ API answers 429 with `ratelimit-reset` (seconds until the window resets), which 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -19,8 +20,11 @@ from typing import Any
 import httpx
 from aiolimiter import AsyncLimiter
 
+from sniper.kit.retry import Backoff, classify, delay
+
 Sleep = Callable[[float], Awaitable[None]]
 NO_IDENTIFIER = "No identifier found."
+BACKOFF_CAP = 60.0  # seconds: the keyless rate window
 _CUSIP = re.compile(r"[0-9A-Z]{9}")
 
 
@@ -83,8 +87,8 @@ class OpenFigiClient:
 
     `batch_size` is 100 jobs per request with an API key, 10 without; requests are paced by an
     `aiolimiter.AsyncLimiter` at 25 per 6 s (key) or 25 per 60 s (no key). A 429 waits
-    `ratelimit-reset` seconds (1 if absent), a 5xx or network error `backoff * 2**(n-1)`
-    seconds, through `sleep`, for at most `max_retries` retries per request. Counters:
+    `ratelimit-reset` seconds, a 5xx or network error `backoff * 2**(n-1)` seconds (at most 60;
+    `kit.retry`), through `sleep`, for at most `max_retries` retries per request. Counters:
     `requests_sent`, `jobs_sent`, `rate_limited`.
     """
 
@@ -103,8 +107,7 @@ class OpenFigiClient:
         self.api_key = api_key or None
         self.batch_size = 100 if self.api_key else 10
         self.limiter = AsyncLimiter(25, 6.0 if self.api_key else 60.0)
-        self.max_retries = max_retries
-        self.backoff = backoff
+        self.backoff = Backoff.doubling(backoff, cap=BACKOFF_CAP, max_attempts=max_retries + 1)
         self._sleep = sleep
         self.requests_sent = 0
         self.jobs_sent = 0
@@ -134,15 +137,19 @@ class OpenFigiClient:
 
     async def _post(self, batch: list[str]) -> list[Any]:
         jobs = [{"idType": "ID_CUSIP", "idValue": c, "exchCode": "US"} for c in batch]
-        for attempt in range(1, self.max_retries + 2):
+        for attempt in itertools.count(1):
             response = await self._send(jobs)
-            if response is not None and response.status_code == 200:
-                return self._answers(response, len(batch))
-            if response is not None and response.status_code != 429 and response.status_code < 500:
+            outcome = classify(response, ok_below=300, retry={429}, hint_header="ratelimit-reset")
+            if response is not None and not outcome.retryable:
+                if outcome.ok:
+                    return self._answers(response, len(batch))
                 raise OpenFigiError(f"OpenFIGI HTTP {response.status_code}: {response.text[:200]}")
-            if attempt > self.max_retries:
+            if response is not None and response.status_code == 429:
+                self.rate_limited += 1
+            wait = delay(self.backoff, attempt, hint=outcome.hint)
+            if wait is None:
                 break
-            await self._sleep(self._delay(response, attempt))
+            await self._sleep(wait)
         status = "network error" if response is None else f"HTTP {response.status_code}"
         raise OpenFigiUnavailable(f"OpenFIGI unavailable ({status}) after {attempt} attempts")
 
@@ -154,15 +161,6 @@ class OpenFigiClient:
                 return await self._http.post(self.url, json=jobs, headers=self._headers())
             except (httpx.TransportError, httpx.DecodingError):
                 return None
-
-    def _delay(self, response: httpx.Response | None, attempt: int) -> float:
-        if response is not None and response.status_code == 429:
-            self.rate_limited += 1
-            try:
-                return max(0.0, float(response.headers.get("ratelimit-reset", "1")))
-            except ValueError:
-                return 1.0
-        return float(self.backoff * 2 ** (attempt - 1))
 
     @staticmethod
     def _answers(response: httpx.Response, expected: int) -> list[Any]:

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -33,6 +32,7 @@ from typing import Any
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sniper.config import Settings
 from sniper.db.session import on_commit, transaction
 from sniper.edgar.atom import DetectedFiling
 from sniper.edgar.client import EdgarError, EdgarUnavailable
@@ -48,6 +48,7 @@ from sniper.filings.records import (
     holding_rows,
     parse_13f_material,
 )
+from sniper.kit.retry import Backoff, delay
 from sniper.kit.timefmt import iso_z
 from sniper.models import FilingJob, Target
 from sniper.notify.events import push
@@ -241,12 +242,14 @@ async def _complete(runtime: Runtime, claim: JobClaim) -> str | None:
         return job.stage
 
 
-def retry_delay(runtime: Runtime, attempts: int) -> timedelta:
-    """Wait before retry `attempts` (1-based): base * 2**(n-1), capped, +-10% jitter."""
-    settings = runtime.settings
-    base = settings.filing_job_retry_base.total_seconds() * 2 ** (attempts - 1)
-    seconds = min(settings.filing_job_retry_cap.total_seconds(), base)
-    return timedelta(seconds=seconds * random.uniform(0.9, 1.1))
+def job_backoff(settings: Settings) -> Backoff:
+    """`SNIPER_FILING_JOB_*`: base * 2**(n-1), capped, +-10 % jitter."""
+    return Backoff.doubling(
+        settings.filing_job_retry_base.total_seconds(),
+        cap=settings.filing_job_retry_cap.total_seconds(),
+        max_attempts=settings.filing_job_max_attempts,
+        spread=(0.9, 1.1),
+    )
 
 
 async def _failed(runtime: Runtime, claim: JobClaim, exc: Exception) -> str | None:
@@ -261,8 +264,9 @@ async def _failed(runtime: Runtime, claim: JobClaim, exc: Exception) -> str | No
         now = runtime.clock.now()
         job.attempts, job.last_error, job.lease_expires_at = job.attempts + 1, message, None
         job.updated_at = now
-        if retryable and job.attempts < runtime.settings.filing_job_max_attempts:
-            job.next_attempt_at = now + retry_delay(runtime, job.attempts)
+        wait = delay(job_backoff(runtime.settings), job.attempts) if retryable else None
+        if wait is not None:
+            job.next_attempt_at = now + timedelta(seconds=wait)
             return job.stage
         if job.stage == PARSED:  # enrichment gave up; the parse stands
             job.status = "done"

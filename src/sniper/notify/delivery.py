@@ -20,7 +20,7 @@ from collections.abc import Callable, Collection
 from sniper.db.session import transaction
 from sniper.kit.waits import first_of
 from sniper.notify import tasks
-from sniper.notify.policy import RetryPolicy
+from sniper.notify.policy import webhook_backoff
 from sniper.runtime import Runtime
 
 logger = logging.getLogger(__name__)
@@ -35,7 +35,7 @@ class DeliveryWorker:
     def __init__(self, runtime: Runtime, *, rng: random.Random | None = None) -> None:
         self.runtime = runtime
         self.rng = rng or random.Random()
-        self.policy = RetryPolicy.from_settings(runtime.settings)
+        self.policy = webhook_backoff(runtime.settings)
         self.wake = asyncio.Event()
         self._freed = asyncio.Event()
         self.in_flight: set[str] = set()

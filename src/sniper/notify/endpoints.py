@@ -72,7 +72,7 @@ async def send_test_event(
     return WebhookTestResult(
         delivery_id=delivery_id,
         url=sent_to,
-        delivered=result.ok,
+        delivered=result.outcome.ok,
         status_code=result.status_code,
         latency_ms=round(result.latency_ms, 1),
         response_excerpt=result.response_excerpt,

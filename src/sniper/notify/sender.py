@@ -14,11 +14,11 @@ import asyncio
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
+from datetime import datetime
 
 import httpx
 
+from sniper.kit.retry import NETWORK_ERROR, PERMANENT, Outcome, classify
 from sniper.notify.signing import sign_headers
 from sniper.notify.ssrf import (
     AllowNetwork,
@@ -31,6 +31,8 @@ from sniper.notify.ssrf import (
 )
 
 EXCERPT_BYTES = 2048
+RETRY_STATUSES = frozenset({408, 429})
+"""Retried besides every 5xx."""
 _ERROR_CHARS = 500
 
 
@@ -39,16 +41,14 @@ class AttemptResult:
     """Outcome of one attempt. `status_code` is None when no response arrived; `latency_ms` is
     wall time of the whole attempt (resolve + request + reading the excerpt) in milliseconds;
     `response_excerpt` is at most the first 2048 bytes of the body, decoded as UTF-8 with
-    replacement; `error` is None exactly when `ok`; `retry_after` is seconds requested by the
-    receiver (``Retry-After``, not clamped) on a retryable response, else None."""
+    replacement; `error` is None exactly when the outcome is ok; a retryable outcome's `hint`
+    is the seconds the receiver asked for (``Retry-After``, not clamped)."""
 
-    ok: bool
+    outcome: Outcome
     status_code: int | None
     latency_ms: float
     response_excerpt: str
     error: str | None
-    retryable: bool
-    retry_after: float | None
 
 
 async def send_webhook(
@@ -76,7 +76,8 @@ async def send_webhook(
 
     def failed(error: str, *, retryable: bool) -> AttemptResult:
         elapsed = (time.perf_counter() - started) * 1000
-        return AttemptResult(False, None, elapsed, "", error[:_ERROR_CHARS], retryable, None)
+        outcome = NETWORK_ERROR if retryable else PERMANENT
+        return AttemptResult(outcome, None, elapsed, "", error[:_ERROR_CHARS])
 
     try:
         headers = sign_headers(secret, msg_id=delivery_id, timestamp=timestamp, body=body)
@@ -167,45 +168,11 @@ async def _read_excerpt(response: httpx.Response) -> str:
 
 
 def _classify(response: httpx.Response, excerpt: str, latency_ms: float) -> AttemptResult:
-    """Map a status code to ok / retryable / permanent per Standard Webhooks and Svix."""
+    """2xx ok; 408, 429 and 5xx retryable; anything else (3xx included) permanent: Standard
+    Webhooks and Svix."""
+    outcome = classify(response, ok_below=300, retry=RETRY_STATUSES)
     status = response.status_code
-    if 200 <= status < 300:
-        return AttemptResult(True, status, latency_ms, excerpt, None, False, None)
+    error = None if outcome.ok else f"HTTP {status}"
     if 300 <= status < 400:
         error = f"HTTP {status}: redirects are not followed"
-        return AttemptResult(False, status, latency_ms, excerpt, error, False, None)
-    if status in (408, 429) or 500 <= status < 600:
-        retry_after = parse_retry_after(
-            response.headers.get("retry-after"), date_header=response.headers.get("date")
-        )
-        return AttemptResult(
-            False, status, latency_ms, excerpt, f"HTTP {status}", True, retry_after
-        )
-    return AttemptResult(False, status, latency_ms, excerpt, f"HTTP {status}", False, None)
-
-
-def parse_retry_after(value: str | None, *, date_header: str | None = None) -> float | None:
-    """Parse an RFC 9110 ``Retry-After`` value into seconds (>= 0), or None if absent/invalid.
-
-    Accepts delay-seconds (up to 10 digits) or an HTTP-date; a date is measured against the
-    response's ``Date`` header when valid (the receiver's own clock), else the wall clock.
-    """
-    text = (value or "").strip()
-    if not text:
-        return None
-    if text.isascii() and text.isdigit():
-        return float(text) if len(text) <= 10 else None
-    when = _http_date(text)
-    if when is None:
-        return None
-    now = _http_date(date_header or "") or datetime.now(UTC)
-    return max(0.0, (when - now).total_seconds())
-
-
-def _http_date(text: str) -> datetime | None:
-    """An aware UTC datetime from an HTTP-date, or None."""
-    try:
-        when = parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
-        return None
-    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+    return AttemptResult(outcome, status, latency_ms, excerpt, error)

@@ -5,7 +5,7 @@ only pending, due, unleased rows; an endpoint disabled meanwhile -> dead, no req
 then sends, outside any transaction, signed (Standard Webhooks v1, `sender.send_webhook`) unless
 its lease already expired, and records the attempt row and the outcome in one transaction
 (`record`, which leaves a delivery another worker took over to that worker): 2xx -> `delivered`;
-retryable (network, timeout, 408, 429, 5xx) -> next attempt per `policy.retry_delay`, or `dead`
+retryable (network, timeout, 408, 429, 5xx) -> next attempt per `kit.retry.delay`, or `dead`
 when the round is used up; anything else -> `dead`. The endpoint's health is kept in the same
 transaction: a success clears its failure record; 410 disables it at once and so does failing
 for `SNIPER_WEBHOOK_DISABLE_AFTER` with no success (Svix, 5 days), which marks its waiting
@@ -24,11 +24,11 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sniper.db.session import transaction
+from sniper.kit.retry import Backoff, delay
 from sniper.kit.timefmt import iso_z
 from sniper.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from sniper.notify import events
 from sniper.notify import repository as repo
-from sniper.notify.policy import RetryPolicy, retry_delay
 from sniper.notify.sender import AttemptResult, send_webhook
 from sniper.notify.webhook_secrets import signing_secrets
 from sniper.runtime import Runtime
@@ -89,7 +89,7 @@ async def claim(
 
 
 async def deliver(
-    runtime: Runtime, claim: Claim, *, policy: RetryPolicy, rng: random.Random
+    runtime: Runtime, claim: Claim, *, policy: Backoff, rng: random.Random
 ) -> str | None:
     """Job `webhook.deliver`: attempt `claim` once, outside any transaction, then record it.
     Returns the delivery's status afterwards (`pending`, `delivered`, `dead`), or None when the
@@ -118,7 +118,7 @@ async def record(
     claim: Claim,
     attempted_at: datetime,
     result: AttemptResult,
-    policy: RetryPolicy,
+    policy: Backoff,
     rng: random.Random,
 ) -> str:
     """Store the attempt row and apply its outcome to the delivery and its endpoint."""
@@ -128,7 +128,7 @@ async def record(
     delivery, endpoint, made = row
     session.add(_attempt_row(delivery, made + 1, attempted_at, result))
     now = runtime.clock.now()
-    if result.ok:
+    if result.outcome.ok:
         endpoint.last_success_at, endpoint.first_failure_at = now, None
         if delivery.status != "delivered":  # the receiver has it, whoever holds the lease
             delivery.status, delivery.delivered_at = "delivered", now
@@ -139,21 +139,21 @@ async def record(
         await disable_endpoint(session, runtime, endpoint, reason, now=now)
     if delivery.status != "pending" or delivery.lease_expires_at != claim.lease_expires_at:
         return delivery.status  # another worker owns the delivery now; it decides
-    delay = None
-    if result.retryable and endpoint.status == "active":
-        delay = retry_delay(policy, made + 1, retry_after=result.retry_after, rng=rng)
+    wait = None
+    if result.outcome.retryable and endpoint.status == "active":
+        wait = delay(policy, made + 1, hint=result.outcome.hint, rng=rng)
     _release(delivery, result)
-    if delay is None:
+    if wait is None:
         delivery.status = "dead"
     else:
-        delivery.next_attempt_at = now + timedelta(seconds=delay)
+        delivery.next_attempt_at = now + timedelta(seconds=wait)
     return delivery.status
 
 
 def _attempt_row(
     delivery: WebhookDelivery, number: int, attempted_at: datetime, result: AttemptResult
 ) -> WebhookAttempt:
-    outcome = "success" if result.ok else "retryable" if result.retryable else "permanent"
+    outcome = "success" if result.outcome.ok else result.outcome.kind
     return WebhookAttempt(
         delivery_id=delivery.id,
         round=delivery.round,
