@@ -1,4 +1,5 @@
-"""Mounts each feature's router."""
+"""Mounts each feature's router and lists the event catalogue in OpenAPI: the webhook bodies
+under `webhooks` (OpenAPI 3.1), every WebSocket frame as the `PushFrame` schema."""
 
 from __future__ import annotations
 
@@ -8,12 +9,17 @@ from sniper import status
 from sniper.accounts import endpoints as accounts
 from sniper.filings import endpoints as filings
 from sniper.notify import endpoints as webhooks
-from sniper.notify import ws
+from sniper.notify import events, ws
 from sniper.targets import endpoints as targets
 from sniper.trading.algorithms import backtest_endpoints as backtests
 from sniper.trading.algorithms import endpoints as algorithms
 from sniper.trading.control import endpoints as trading_control
 from sniper.trading.control import ws as trading_ws
+from sniper.trading.control.push import Broadcast
+
+PushFrame = events.MainApiFrame | Broadcast
+"""Every frame a WebSocket client receives: `/ws/main-api` events (told apart by `event`) and
+`/ws/subscribe` broadcasts (`type` `broadcast`)."""
 
 
 def mount(app: FastAPI) -> None:
@@ -28,3 +34,18 @@ def mount(app: FastAPI) -> None:
     app.include_router(trading_ws.router)
     app.include_router(algorithms.router)
     app.include_router(backtests.router)
+    _webhooks(app)
+
+
+def _webhooks(app: FastAPI) -> None:
+    """The bodies Sniper POSTs to webhook URLs, signed per Standard Webhooks v1 (`webhook-id`
+    = `delivery_id`, `webhook-timestamp`, `webhook-signature`)."""
+
+    @app.webhooks.post("sniper.filing_hit")
+    async def filing_hit(body: events.FilingHit) -> None:
+        """A target caught its filing: sent once per hit to the target's `webhook_url` (or the
+        account's default), retried until a 2xx."""
+
+    @app.webhooks.post("webhook.test")
+    async def webhook_test(body: events.WebhookTest) -> None:
+        """Sent by `POST /api/v1/webhooks/test` to check an endpoint."""

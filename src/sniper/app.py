@@ -98,7 +98,7 @@ def create_app(settings: Settings, options: ServeOptions | None = None) -> FastA
     )
     http.install(app, max_body_bytes=settings.max_body_bytes)
     api.mount(app)
-    openapi.install(app)
+    openapi.install(app, schemas={"PushFrame": api.PushFrame})
     return app
 
 

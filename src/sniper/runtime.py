@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 import httpx
+from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from sniper.clock import Clock, SystemClock
@@ -19,7 +21,7 @@ from sniper.edgar.simulated import SimulatedEdgar
 from sniper.filings.resources import PipelineResources
 from sniper.kit.ratelimit import RateLimiter
 from sniper.notify.hub import PushHub
-from sniper.notify.publisher import Publisher, Topic
+from sniper.notify.publisher import Publisher
 from sniper.notify.ssrf import Resolver
 
 
@@ -67,22 +69,17 @@ class Runtime:
             self.publisher = Publisher({"main": self.hub, "control": self.control_hub})
 
     def publish_on_commit(
-        self, session: AsyncSession, messages: list[tuple[int, dict[str, Any]]]
+        self, session: AsyncSession, messages: Sequence[tuple[int, BaseModel]]
     ) -> None:
-        """Push `(account_id, frame)` messages to `/ws/main-api` clients (every process) once
-        `session` commits."""
-        self.publish_on_commit_to(session, "main", messages)
-
-    def publish_on_commit_to(
-        self, session: AsyncSession, topic: Topic, messages: list[tuple[int, dict[str, Any]]]
-    ) -> None:
-        """Push `(key, frame)` messages on `topic` in every process once `session` commits."""
+        """Push `(account_id, frame)` messages (`notify.events.MainApiFrame`) to `/ws/main-api`
+        clients in every process once `session` commits."""
         publisher = self.publisher
         assert publisher is not None
+        frames = [(key, frame.model_dump(mode="json")) for key, frame in messages]
 
         def send() -> None:
-            for key, frame in messages:
-                publisher.publish(topic, key, frame)
+            for key, frame in frames:
+                publisher.publish("main", key, frame)
 
         on_commit(session, send)
 

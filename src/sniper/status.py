@@ -19,7 +19,8 @@ from pydantic import BaseModel
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sniper.accounts.auth import OptionalAccount, RuntimeDep, SessionDep
+from sniper.accounts.auth import OptionalAccount
+from sniper.deps import RuntimeDep, SessionDep
 from sniper.edgar.atom import MATCH_ROLES
 from sniper.kit.openapi import error_responses
 from sniper.kit.timefmt import iso_z

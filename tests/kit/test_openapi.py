@@ -58,3 +58,24 @@ async def test_huge_offsets_are_400_not_a_database_overflow(harness: Harness) ->
         "/api/v1/sniper/targets", params={"offset": 1_000_000_000}, headers={"X-API-Key": key}
     )
     assert fine.status_code == 200
+
+
+def test_the_event_catalogue_is_listed(harness: Harness) -> None:
+    """Webhook bodies under `webhooks`; every WebSocket frame in the `PushFrame` schema."""
+    document = _document(harness)
+    webhooks = document["webhooks"]
+    for event, model in (("sniper.filing_hit", "FilingHit"), ("webhook.test", "WebhookTest")):
+        body = webhooks[event]["post"]["requestBody"]["content"]["application/json"]
+        assert body["schema"]["$ref"] == f"#/components/schemas/{model}"
+    schemas = document["components"]["schemas"]
+    [main_api, broadcast] = schemas["PushFrame"]["anyOf"]
+    assert set(main_api["discriminator"]["mapping"]) == {
+        "sniper.filing_hit",
+        "sniper.target_activated",
+        "sniper.target_expired",
+        "sniper.target_stopped",
+        "sniper.processing_state",
+        "webhook.endpoint_disabled",
+    }
+    assert broadcast == {"$ref": "#/components/schemas/Broadcast"}
+    assert set(schemas["HitPayload"]["required"]) >= {"accession_number", "detection_source"}

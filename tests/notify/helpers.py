@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -60,19 +59,14 @@ async def fire_hits(h: Harness, key: str, tickers: Sequence[str]) -> list[str]:
 
 
 async def enqueue(h: Harness, name: str, url: str, count: int) -> list[str]:
-    """`count` outbox rows for account `name` to `url`, written as a hit writes them."""
+    """`count` outbox rows (`webhook.test` bodies) for account `name` to `url`, written as a
+    hit writes them."""
     owner = await account(h, name)
     ids = []
     async with transaction(h.runtime.sessions) as session:
         for _ in range(count):
             delivery_id = events.new_delivery_id()
-            body: dict[str, Any] = {
-                "event_type": "sniper.filing_hit",
-                "occurred_at": "2025-12-12T15:05:12Z",
-                "delivery_id": delivery_id,
-                "target_id": None,
-                "payload": {"n": len(ids)},
-            }
+            body = events.webhook_test(delivery_id=delivery_id, occurred_at=h.clock.now())
             await enqueue_webhook(
                 session,
                 h.runtime,

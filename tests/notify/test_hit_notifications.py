@@ -8,14 +8,17 @@ from typing import Any
 
 import httpx
 import websockets
+from pydantic import TypeAdapter
 from standardwebhooks.webhooks import Webhook
 
 from sniper.accounts.service import require_account
+from sniper.api import PushFrame
 from sniper.app import ServeOptions, create_app
 from sniper.clock import ManualClock
 from sniper.config import Settings
 from sniper.db.session import transaction
 from sniper.notify.delivery import DeliveryWorker
+from sniper.notify.events import FilingHit
 from tests.conftest import Harness
 from tests.support.http_server import LocalServer, Reply
 from tests.support.live_server import serve
@@ -48,6 +51,7 @@ async def test_webhook_is_signed_and_received(harness: Harness) -> None:
     body = Webhook(await _secret(h, "alice")).verify(request.body, request.headers)
     assert request.path == "/hook"
     assert body["event_type"] == "sniper.filing_hit"
+    assert FilingHit.model_validate(body).model_dump(mode="json") == body
     assert body["delivery_id"] == request.headers["webhook-id"]
     assert body["target_id"] == target_id
     assert body["occurred_at"] == "2025-12-12T15:05:12Z"
@@ -94,6 +98,11 @@ async def test_failed_attempt_is_retried_with_the_same_webhook_id(harness: Harne
         Webhook(secret).verify(request.body, request.headers)
 
 
+def _as_catalogued(frame: dict[str, Any]) -> Any:
+    """`frame` read as its model of the event catalogue and written back."""
+    return TypeAdapter(PushFrame).validate_python(frame).model_dump(mode="json")
+
+
 async def _next_event(ws: Any, event: str) -> dict[str, Any]:
     while True:
         frame = json.loads(await ws.recv())
@@ -126,12 +135,14 @@ async def test_websocket_client_receives_the_hit(settings: Settings) -> None:
                 )
             activated = await _next_event(by_query, "sniper.target_activated")
             assert activated["data"]["target_id"] == created.json()["target_id"]
+            assert _as_catalogued(activated) == activated
             clock.set(AFTER_XOM)
             await h.watcher.tick()
             for ws in (by_query, by_frame):
                 hit = await _next_event(ws, "sniper.filing_hit")
                 assert hit["data"]["payload"]["accession_number"] == XOM_FORM_4
                 assert hit["data"]["target_id"] == created.json()["target_id"]
+                assert _as_catalogued(hit) == hit
             await by_query.send(json.dumps({"type": "ping"}))
             kinds: set[str] = set()
             for _ in range(20):  # heartbeats come every 0.2 s in the test settings

@@ -15,7 +15,7 @@ from sniper.accounts.keys import display_prefix
 from sniper.accounts.service import require_account
 from sniper.config import Settings
 from sniper.db.session import transaction
-from sniper.trading.control.push import GLOBAL, broadcast, control_hub
+from sniper.trading.control.push import GLOBAL, control_hub
 from tests.conftest import Harness
 from tests.notify.ws_support import frames_until_closed, live
 from tests.support.cli import cli_environment, sniper
@@ -72,7 +72,7 @@ async def test_revoking_a_key_closes_its_subscribe_socket(
             await _revoke_in_another_process(settings, tmp_path, key)
             kinds = await _closed_as_revoked(ws)
             hub = control_hub(server.h.runtime)
-            frame = broadcast("emergency", "emergency_applied", {})
+            frame = {"type": "broadcast", "channel": "emergency", "event": "x", "payload": {}}
             assert hub.publish(GLOBAL, frame) == 0, "pushed after revoke"
             assert hub.publish(await _account_id(server.h, "alice"), frame) == 0
         assert set(kinds) <= {"heartbeat", "error"}

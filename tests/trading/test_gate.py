@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 
 from sniper.trading.control import gate
-from sniper.trading.control.gate import CancelEntries, OrderIntent, check_order, decide
-from sniper.trading.control.status import STATUSES, Status
+from sniper.trading.control.gate import CancelEntries, check_order
+from sniper.trading.control.status import STATUSES
+from sniper.trading.engine.gating import OrderIntent, Status, decide, must_cancel_entries
 from tests.conftest import Harness
 from tests.trading.support import admin, call
 
@@ -84,7 +85,7 @@ def test_gate_refuses_a_non_positive_quantity() -> None:
     + [(None, True)],
 )
 def test_which_statuses_cancel_resting_entries(status: Status | None, cancel: bool) -> None:
-    assert gate.must_cancel_entries(status) is cancel
+    assert must_cancel_entries(status) is cancel
 
 
 @pytest.fixture

@@ -3,44 +3,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy.ext.asyncio import AsyncSession
-from starlette.requests import HTTPConnection
 
 from sniper.accounts.service import authenticate
-from sniper.db.session import transaction
+from sniper.deps import RuntimeDep, SessionDep
 from sniper.errors import NotFound, Unauthorized
 from sniper.kit import ratelimit
 from sniper.kit.openapi import documented_api_key
 from sniper.models import Account
-from sniper.runtime import Runtime
-
-
-async def get_runtime(request: Request) -> Runtime:
-    """The app's `Runtime` (async: a sync dependency would cost a threadpool hop per request)."""
-    runtime: Runtime = request.app.state.runtime
-    return runtime
-
-
-RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
-READ_METHODS = frozenset({"GET", "HEAD"})
-
-
-async def get_session(
-    connection: HTTPConnection, runtime: RuntimeDep
-) -> AsyncIterator[AsyncSession]:
-    """The request's transaction: a read transaction for GET and HEAD (`transaction`,
-    `read_only=True`: no write lock on SQLite, writes refused), a writing one otherwise."""
-    read_only = connection.scope.get("method") in READ_METHODS
-    async with transaction(runtime.sessions, read_only=read_only) as session:
-        yield session
-
-
-# scope="function": commit before the response is sent, so a failed commit is never a 200.
-SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 
 def api_key_from(request: Request) -> str | None:

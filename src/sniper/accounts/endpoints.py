@@ -7,9 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 
 from sniper.accounts import ledger
-from sniper.accounts.auth import CurrentAccount, RuntimeDep, SessionDep
+from sniper.accounts.auth import CurrentAccount
 from sniper.accounts.schemas import Balance, Transaction, Transactions, Usage, User, UserUpdate
 from sniper.accounts.service import update_odds_format, update_webhook_url
+from sniper.deps import RuntimeDep, SessionDep
 from sniper.kit.envelope import Envelope, wrap
 
 router = APIRouter(prefix="/api/v1", tags=["account"])
@@ -23,7 +24,7 @@ async def balance(
     settings = runtime.settings
     return wrap(
         request,
-        runtime,
+        runtime.wall_clock,
         Balance(
             current_balance=account.token_balance,
             plan=account.plan,
@@ -45,7 +46,7 @@ async def usage(
 ) -> Envelope[Usage]:
     """Tokens used per UTC day (newest first) and per endpoint or event, over `days` (1-90)."""
     data = await ledger.usage(session, account.id, days=days, now=runtime.clock.now())
-    return wrap(request, runtime, data)
+    return wrap(request, runtime.wall_clock, data)
 
 
 @router.get("/account/transactions", response_model=Envelope[Transactions])
@@ -60,7 +61,7 @@ async def transactions(
     rows = await ledger.transactions(session, account.id, limit)
     return wrap(
         request,
-        runtime,
+        runtime.wall_clock,
         Transactions(transactions=[Transaction.model_validate(row) for row in rows]),
     )
 
@@ -70,7 +71,7 @@ async def get_user(
     request: Request, runtime: RuntimeDep, account: CurrentAccount
 ) -> Envelope[User]:
     """The account's settings."""
-    return wrap(request, runtime, User.model_validate(account))
+    return wrap(request, runtime.wall_clock, User.model_validate(account))
 
 
 @router.put("/user/", response_model=Envelope[User])
@@ -87,4 +88,4 @@ async def put_user(
         await update_webhook_url(session, runtime, account, body.webhook_url)
     if body.odds_format is not None:
         await update_odds_format(session, account, body.odds_format)
-    return wrap(request, runtime, User.model_validate(account))
+    return wrap(request, runtime.wall_clock, User.model_validate(account))

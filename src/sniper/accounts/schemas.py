@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from sniper.targets.schemas import UTCStamp
+from sniper.kit.timefmt import UTCStamp
 
 # 55-tech odds display preference (seed 004 `oddsFormat`), default `decimal`.
 OddsFormat = Literal["american", "decimal", "hong_kong", "fractional"]

@@ -6,8 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from sniper.accounts.auth import CurrentAccount, RuntimeDep, SessionDep
+from sniper.accounts.auth import CurrentAccount
 from sniper.db.session import transaction
+from sniper.deps import RuntimeDep, SessionDep
 from sniper.filings import service
 from sniper.filings.schemas import CusipOut, FilingOut, HoldingsPage, TickerOut
 from sniper.kit.envelope import Envelope, wrap
@@ -33,7 +34,7 @@ async def get_filing(
     """Metadata and document links of an ingested filing (dashed or 18-digit accession)."""
     filing = await service.get_filing(session, accession_number)
     detection = await session.get(Detection, filing.accession_number)
-    return wrap(request, runtime, service.filing_out(filing, detection))
+    return wrap(request, runtime.wall_clock, service.filing_out(filing, detection))
 
 
 @router.get(
@@ -52,7 +53,7 @@ async def list_holdings(
 ) -> Envelope[HoldingsPage]:
     """A 13F filing's information table in table order, values in dollars."""
     page = await service.holdings_page(session, accession_number, limit=limit, offset=offset)
-    return wrap(request, runtime, page)
+    return wrap(request, runtime.wall_clock, page)
 
 
 @router.get(
@@ -73,7 +74,7 @@ async def lookup_cusip(
         # a known miss included, is cached in a short write transaction, committed before a 404
         async with transaction(runtime.sessions) as writer:
             row = await service.cache_answer(writer, runtime, answer)
-    return wrap(request, runtime, service.cusip_out(row, wanted))
+    return wrap(request, runtime.wall_clock, service.cusip_out(row, wanted))
 
 
 @router.get(
@@ -87,4 +88,4 @@ async def ticker_cusip(
     _account: CurrentAccount,
 ) -> Envelope[TickerOut]:
     """The current primary CUSIP, issuer and CIK of a ticker."""
-    return wrap(request, runtime, await service.ticker_cusip(session, runtime, ticker))
+    return wrap(request, runtime.wall_clock, await service.ticker_cusip(session, runtime, ticker))

@@ -49,9 +49,8 @@ from sniper.filings.records import (
     parse_13f_material,
 )
 from sniper.kit.retry import Backoff, delay
-from sniper.kit.timefmt import iso_z
 from sniper.models import FilingJob, Target
-from sniper.notify.events import push
+from sniper.notify import events
 from sniper.runtime import Runtime
 
 logger = logging.getLogger(__name__)
@@ -81,24 +80,6 @@ class JobClaim:
     lease_expires_at: datetime
 
 
-def state_frame(target: Target, accession_number: str, error: str | None = None) -> dict[str, Any]:
-    """The `sniper.processing_state` push frame of one target."""
-    return push(
-        "sniper.processing_state",
-        {
-            "target_id": target.id,
-            "ticker": target.ticker,
-            "accession_number": accession_number,
-            "processing_state": target.processing_state,
-            "filing_uuid": target.filing_uuid,
-            "holdings_count": target.holdings_count,
-            "parsed_at": iso_z(target.parsed_at) if target.parsed_at else None,
-            "enriched_at": iso_z(target.enriched_at) if target.enriched_at else None,
-            "error": error,
-        },
-    )
-
-
 async def enqueue_hit(
     session: AsyncSession, runtime: Runtime, target: Target, filing: DetectedFiling
 ) -> None:
@@ -120,7 +101,7 @@ async def enqueue_hit(
         "updated_at": now,
     }
     await repo.enqueue_job(session, row, target.id)
-    frame = state_frame(target, filing.accession_number)
+    frame = events.processing(target, filing.accession_number)
     runtime.publish_on_commit(session, [(target.account_id, frame)])
     on_commit(session, runtime.pipeline.notify)
 
@@ -137,7 +118,7 @@ async def _set_state(
     targets = await repo.update_targets(
         session, job.target_ids, {"processing_state": stage, **values}
     )
-    frames = [(t.account_id, state_frame(t, job.accession_number, error)) for t in targets]
+    frames = [(t.account_id, events.processing(t, job.accession_number, error)) for t in targets]
     runtime.publish_on_commit(session, frames)
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from sniper.targets.schemas import UTCStamp
+from sniper.kit.timefmt import UTCStamp
 
 
 class FilingDocument(BaseModel):

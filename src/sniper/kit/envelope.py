@@ -10,9 +10,9 @@ from typing import Generic, Literal, TypeVar
 from fastapi import Request
 from pydantic import BaseModel
 
+from sniper.clock import Clock
 from sniper.kit.http import request_id
 from sniper.kit.timefmt import iso_z
-from sniper.runtime import Runtime
 
 T = TypeVar("T")
 
@@ -24,8 +24,6 @@ class Envelope(BaseModel, Generic[T]):
     data: T
 
 
-def wrap(request: Request, runtime: Runtime, data: T) -> Envelope[T]:
-    """`data` in the envelope, stamped with the request id and the wall-clock time."""
-    return Envelope[T](
-        request_id=request_id(request), timestamp=iso_z(runtime.wall_clock.now()), data=data
-    )
+def wrap(request: Request, clock: Clock, data: T) -> Envelope[T]:
+    """`data` in the envelope, stamped with the request id and `clock`'s time (the wall clock)."""
+    return Envelope[T](request_id=request_id(request), timestamp=iso_z(clock.now()), data=data)

@@ -17,12 +17,13 @@ depends on `documented_api_key`, so every authenticated operation lists the thre
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 from fastapi import FastAPI, Security
 from fastapi.openapi.utils import get_openapi
 from fastapi.security import APIKeyHeader, APIKeyQuery, HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, TypeAdapter
 
 ERROR_REF = "#/components/schemas/ErrorBody"
 DESCRIPTIONS = {
@@ -85,17 +86,36 @@ async def documented_api_key(
     `sniper.accounts.auth.api_key_from`. Async so FastAPI runs it inline, not in a thread."""
 
 
-def install(app: FastAPI) -> None:
-    """Make `app.openapi()` return the rewritten document (see the module docstring)."""
+def install(app: FastAPI, *, schemas: Mapping[str, Any] | None = None) -> None:
+    """Make `app.openapi()` return the rewritten document (see the module docstring), with
+    `app.webhooks` and `schemas` (name -> a type pydantic can describe, e.g. a union of frames
+    no route returns) among the components."""
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            document = get_openapi(title=app.title, version=app.version, routes=app.routes)
+            document = get_openapi(
+                title=app.title,
+                version=app.version,
+                routes=app.routes,
+                webhooks=app.webhooks.routes,
+            )
+            _add_schemas(document, schemas or {})
             _rewrite(document)
             app.openapi_schema = document
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _add_schemas(document: dict[str, Any], schemas: Mapping[str, Any]) -> None:
+    components = document.setdefault("components", {}).setdefault("schemas", {})
+    for name, kind in schemas.items():
+        generated = TypeAdapter(kind).json_schema(
+            ref_template="#/components/schemas/{model}", mode="serialization"
+        )
+        for part, schema in generated.pop("$defs", {}).items():
+            components.setdefault(part, schema)  # a route's own schema of a model stays
+        components[name] = generated
 
 
 def _rewrite(document: dict[str, Any]) -> None:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Annotated
+
+from pydantic import PlainSerializer
 
 
 def iso_z(moment: datetime) -> str:
@@ -10,6 +13,9 @@ def iso_z(moment: datetime) -> str:
     utc = moment.astimezone(UTC)  # isoformat: a tenth of strftime's cost, same text
     return utc.replace(microsecond=0, tzinfo=None).isoformat() + "Z"
 
+
+UTCStamp = Annotated[datetime, PlainSerializer(iso_z, return_type=str)]
+"""A datetime field serialized as `iso_z` (every time the API and the events show)."""
 
 # Every instant the API takes lies in [EARLIEST, LATEST): far from `datetime`'s own limits, so
 # a window, a grace or a bar interval added to it cannot overflow (`9999-12-31T23:30:00Z` plus an

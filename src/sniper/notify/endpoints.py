@@ -7,7 +7,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from sniper.accounts.auth import CurrentAccount, RuntimeDep, SessionDep
+from sniper.accounts.auth import CurrentAccount
+from sniper.deps import RuntimeDep, SessionDep
 from sniper.kit.pagination import Offset
 from sniper.models import Account
 from sniper.notify import service

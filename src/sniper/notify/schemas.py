@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import BaseModel, ConfigDict, Field
 
-from sniper.kit.timefmt import iso_z
+from sniper.kit.timefmt import UTCStamp
 from sniper.models import WebhookDelivery
-
-UTCStamp = Annotated[datetime, PlainSerializer(iso_z, return_type=str)]
 
 
 class AttemptOut(BaseModel):

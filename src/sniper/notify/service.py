@@ -15,7 +15,6 @@ Decisions (DESIGN.md "Notifications"):
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -41,10 +40,10 @@ async def enqueue_webhook(
     account_id: int,
     target_id: str | None,
     url: str,
-    body: dict[str, Any],
+    body: events.FilingHit | events.WebhookTest,
 ) -> WebhookDelivery:
     """Write the outbox row of one webhook in the caller's transaction (the hit's) and wake the
-    worker once it commits. `body["event_type"]` names the event. Dead on arrival, without a
+    worker once it commits. `body.event_type` names the event. Dead on arrival, without a
     wake-up, when the (account, url) endpoint is disabled."""
     now = runtime.clock.now()
     endpoint = await repo.endpoint_for(session, account_id, url, now=now)
@@ -53,9 +52,9 @@ async def enqueue_webhook(
         account_id=account_id,
         endpoint_id=endpoint.id,
         target_id=target_id,
-        event_type=str(body["event_type"]),
+        event_type=body.event_type,
         url=url,
-        payload=body,
+        payload=body.model_dump(mode="json"),
         status="pending",
         round=1,
         next_attempt_at=now,
@@ -157,13 +156,13 @@ async def send_test_event(
         ) from exc
     delivery_id = events.new_delivery_id()
     now = runtime.clock.now()
-    body = events.webhook_test_body(delivery_id=delivery_id, occurred_at=now)
+    body = events.webhook_test(delivery_id=delivery_id, occurred_at=now)
     result = await send_webhook(
         runtime.webhook_http,
         chosen,
         secret=signing_secrets(account, now),
         delivery_id=delivery_id,
-        body=encode_body(body),
+        body=encode_body(body.model_dump(mode="json")),
         timestamp=runtime.wall_clock.now(),
         allow_networks=settings.webhook_allow_networks,
         resolver=runtime.resolver,

@@ -209,7 +209,7 @@ async def disable_endpoint(
         reason,
         len(killed),
     )
-    frame = events.endpoint_disabled_event(
+    frame = events.endpoint_disabled(
         url=endpoint.url,
         reason=reason,
         disabled_at=now,

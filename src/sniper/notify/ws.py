@@ -33,7 +33,7 @@ from sniper.accounts.service import authenticate
 from sniper.db.session import transaction
 from sniper.errors import UpgradeRequired
 from sniper.kit.openapi import DESCRIPTIONS, ErrorBody
-from sniper.kit.wspump import Recheck, Refused, pump, receive_frame, refuse
+from sniper.notify.pump import Recheck, Refused, pump, receive_frame, refuse
 from sniper.runtime import Runtime
 
 router = APIRouter()

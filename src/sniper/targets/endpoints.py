@@ -7,7 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import JSONResponse
 
-from sniper.accounts.auth import CurrentAccount, RuntimeDep, SessionDep
+from sniper.accounts.auth import CurrentAccount
+from sniper.deps import RuntimeDep, SessionDep
 from sniper.kit import idempotency
 from sniper.kit.http import request_id
 from sniper.kit.openapi import error_responses

@@ -38,12 +38,8 @@ async def sweep(
         where=[Target.status == "ACTIVE", Target.expires_at <= now],
         values={"status": "STOPPED", "resolution_reason": "window_expired", "stopped_at": now},
     )
-    messages = [
-        (t.account_id, events.lifecycle_event("sniper.target_activated", t)) for t in activated
-    ]
-    messages += [
-        (t.account_id, events.lifecycle_event("sniper.target_expired", t)) for t in expired
-    ]
+    messages = [(t.account_id, events.lifecycle("sniper.target_activated", t)) for t in activated]
+    messages += [(t.account_id, events.lifecycle("sniper.target_expired", t)) for t in expired]
     runtime.publish_on_commit(session, messages)
     return len(activated), len(expired)
 
@@ -92,7 +88,7 @@ async def _notify_hit(
     """Outbox row for the webhook (when the target has a URL) and the WebSocket push, both in
     the hit's transaction; the worker wake-up and the push fire after it commits."""
     delivery_id = events.new_delivery_id()
-    body = events.filing_hit_body(target, filing, delivery_id=delivery_id, detected_at=now)
+    body = events.filing_hit(target, filing, delivery_id=delivery_id, detected_at=now)
     if target.webhook_url:
         await enqueue_webhook(
             session,
@@ -103,6 +99,4 @@ async def _notify_hit(
             url=target.webhook_url,
             body=body,
         )
-    runtime.publish_on_commit(
-        session, [(target.account_id, events.push("sniper.filing_hit", body))]
-    )
+    runtime.publish_on_commit(session, [(target.account_id, events.HitFrame(data=body))])

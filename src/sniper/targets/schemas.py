@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import BaseModel, ConfigDict, Field
 
-from sniper.kit.timefmt import iso_z
-
-UTCStamp = Annotated[datetime, PlainSerializer(iso_z, return_type=str)]
+from sniper.kit.timefmt import UTCStamp
 
 
 class CreateTargetRequest(BaseModel):

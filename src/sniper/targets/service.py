@@ -59,7 +59,7 @@ async def create_target(
     session.add(target)
     await session.flush()
     if target.status == "ACTIVE":
-        message = events.lifecycle_event("sniper.target_activated", target)
+        message = events.lifecycle("sniper.target_activated", target)
         runtime.publish_on_commit(session, [(account.id, message)])
     return target
 
@@ -177,7 +177,7 @@ async def stop_target(
             now=now,
             request_id=request_id,
         )
-        message = events.lifecycle_event("sniper.target_stopped", target)
+        message = events.lifecycle("sniper.target_stopped", target)
         runtime.publish_on_commit(session, [(account.id, message)])
     active = await repo.count_active(session, account.id)
     return target, slots_available(runtime, account, active)

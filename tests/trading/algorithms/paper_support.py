@@ -15,7 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sniper.models import AlgorithmOrder, AlgorithmTrade, TradingAlgorithm
 from sniper.trading.algorithms.config import AlgorithmConfig
 from sniper.trading.algorithms.paper import PaperRunner
-from sniper.trading.control.gate import GateDecision, OrderIntent, decide
 from sniper.trading.engine.bars import Bar
 from sniper.trading.engine.engine import Engine
 from sniper.trading.engine.events import (
@@ -26,6 +25,7 @@ from sniper.trading.engine.events import (
     OrderFilled,
     TradeClosed,
 )
+from sniper.trading.engine.gating import GateDecision, OrderIntent, decide
 from sniper.trading.engine.marketdata import bars_for
 from tests.conftest import Harness
 from tests.trading.algorithms.support import complete

@@ -9,11 +9,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sniper.trading.algorithms.config import AlgorithmConfig, merge_patch
-from sniper.trading.control.gate import GateDecision, OrderIntent, decide
-from sniper.trading.control.status import Status
 from sniper.trading.engine.bars import Bar
 from sniper.trading.engine.engine import Engine
 from sniper.trading.engine.events import Event
+from sniper.trading.engine.gating import GateDecision, OrderIntent, Status, decide
 
 SYMBOL = "NASDAQ:TEST"
 START = datetime(2024, 1, 1, tzinfo=UTC)

@@ -10,7 +10,8 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
 
-from sniper.accounts.auth import CurrentAccount, RuntimeDep, SessionDep
+from sniper.accounts.auth import CurrentAccount
+from sniper.deps import RuntimeDep, SessionDep
 from sniper.trading.algorithms import backtests
 from sniper.trading.algorithms.endpoints import Limit, Page
 from sniper.trading.algorithms.routing import X3Route, x3_responses

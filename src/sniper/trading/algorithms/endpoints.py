@@ -13,7 +13,8 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body, Path, Query, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sniper.accounts.auth import CurrentAccount, RuntimeDep, SessionDep
+from sniper.accounts.auth import CurrentAccount
+from sniper.deps import RuntimeDep, SessionDep
 from sniper.models import Account, TradingAlgorithm
 from sniper.trading.algorithms import repository as repo
 from sniper.trading.algorithms.config import StrategyType

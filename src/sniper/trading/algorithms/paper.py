@@ -35,17 +35,16 @@ from sniper.runtime import Runtime
 from sniper.trading.algorithms import store
 from sniper.trading.algorithms.config import AlgorithmConfig
 from sniper.trading.algorithms.recording import record_events
-from sniper.trading.control.gate import (
-    UNAVAILABLE,
-    GateDecision,
-    OrderIntent,
-    check_order,
-    must_cancel_entries,
-    read_status,
-)
+from sniper.trading.control.gate import check_order, read_status
 from sniper.trading.engine.bars import Bar, ticker
 from sniper.trading.engine.engine import Engine, EngineState
 from sniper.trading.engine.events import Event
+from sniper.trading.engine.gating import (
+    UNAVAILABLE,
+    GateDecision,
+    OrderIntent,
+    must_cancel_entries,
+)
 from sniper.trading.engine.marketdata import bars_for
 from sniper.worker.leader import PAPER_LOCK_KEY, while_leading
 

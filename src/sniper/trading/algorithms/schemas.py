@@ -9,7 +9,7 @@ unknown keys are refused).
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -18,15 +18,13 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
-    PlainSerializer,
     StrictStr,
 )
 from pydantic.alias_generators import to_camel
 
-from sniper.kit.timefmt import EARLIEST, LATEST, OutOfRange, iso_z
+from sniper.kit.timefmt import EARLIEST, LATEST, OutOfRange, UTCStamp
 from sniper.trading.algorithms.config import AlgorithmConfig
 
-Stamp = Annotated[datetime, PlainSerializer(iso_z, return_type=str)]
 AlgorithmStatus = Literal["draft", "stopped", "active", "paused", "error", "archived"]
 BacktestStatus = Literal["queued", "running", "completed", "failed"]
 NAME_MAX = 200
@@ -89,8 +87,8 @@ class AlgorithmOut(AlgorithmConfig):
     active: bool
     version: int
     performance: Performance
-    created_at: Stamp
-    updated_at: Stamp
+    created_at: UTCStamp
+    updated_at: UTCStamp
 
 
 class PageInfo(CamelModel):
@@ -168,9 +166,9 @@ class BacktestSummary(CamelModel):
     initial_balance: float
     results: dict[str, Any] | None
     error: str | None
-    created_at: Stamp
-    started_at: Stamp | None
-    completed_at: Stamp | None
+    created_at: UTCStamp
+    started_at: UTCStamp | None
+    completed_at: UTCStamp | None
 
 
 class BacktestOut(BacktestSummary):

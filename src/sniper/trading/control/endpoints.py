@@ -16,7 +16,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Query, Request
 
-from sniper.accounts.auth import AdminAccount, CurrentAccount, RuntimeDep, SessionDep
+from sniper.accounts.auth import AdminAccount, CurrentAccount
+from sniper.deps import RuntimeDep, SessionDep
 from sniper.kit.http import request_id
 from sniper.trading.control.commands import CLIENT_COMMANDS, ClientCommand, SystemAction
 from sniper.trading.control.routing import DetailRoute, detail_responses

@@ -10,14 +10,16 @@ so with SNIPER_REDIS_URL a change made in any process (the CLI included) reaches
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Literal
 
+from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sniper.db.session import on_commit
 from sniper.notify.hub import PushHub
 from sniper.notify.publisher import Publisher
 from sniper.runtime import Runtime
+from sniper.trading.control.schemas import SystemCommandResult, TradingCommandResult
 
 GLOBAL = 0
 
@@ -27,12 +29,25 @@ def control_hub(runtime: Runtime) -> PushHub:
     return runtime.control_hub
 
 
-def broadcast(channel: str, event: str, payload: dict[str, Any]) -> dict[str, Any]:
-    return {"type": "broadcast", "channel": channel, "event": event, "payload": payload}
+class Broadcast(BaseModel):
+    """A `/ws/subscribe` frame: `event` is the command's result code (`stop_applied`,
+    `emergency_set`, ...), `payload` the command's response body (camelCase)."""
+
+    type: Literal["broadcast"] = "broadcast"
+    channel: Literal["trading", "emergency"]
+    event: str
+    payload: TradingCommandResult | SystemCommandResult
 
 
 def publish_on_commit(
-    session: AsyncSession, publisher: Publisher, key: int, frame: dict[str, Any]
+    session: AsyncSession,
+    publisher: Publisher,
+    key: int,
+    channel: Literal["trading", "emergency"],
+    body: TradingCommandResult | SystemCommandResult,
 ) -> None:
-    """Send `frame` to the `key` subscribers once `session` commits (dropped on rollback)."""
-    on_commit(session, lambda: publisher.publish("control", key, frame))
+    """Send `body` on `channel` to the `key` subscribers once `session` commits (dropped on
+    rollback)."""
+    frame = Broadcast(channel=channel, event=body.result, payload=body)
+    message = frame.model_dump(mode="json", by_alias=True)
+    on_commit(session, lambda: publisher.publish("control", key, message))

@@ -13,15 +13,13 @@ from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
-    PlainSerializer,
     StringConstraints,
 )
 from pydantic.alias_generators import to_camel
 
 from sniper.accounts.schemas import OddsFormat
-from sniper.kit.timefmt import iso_z, to_utc
+from sniper.kit.timefmt import UTCStamp, to_utc
 
-Stamp = Annotated[datetime, PlainSerializer(iso_z, return_type=str)]
 REASON_MAX = 500
 
 
@@ -47,10 +45,10 @@ class TradingStatus(CamelModel):
     status: str
     trading_active: bool
     manual_paused: bool
-    manual_paused_at: Stamp | None
+    manual_paused_at: UTCStamp | None
     manual_pause_reason: str | None
     manual_stopped: bool
-    manual_stopped_at: Stamp | None
+    manual_stopped_at: UTCStamp | None
     manual_stop_reason: str | None
     system_trading_blocked: bool
     emergency_active: bool
@@ -73,10 +71,10 @@ class SystemFlagOut(CamelModel):
 
     active: bool
     reason: str | None
-    set_at: Stamp | None
+    set_at: UTCStamp | None
     set_by: str | None
-    until: Stamp | None = None
-    cleared_at: Stamp | None
+    until: UTCStamp | None = None
+    cleared_at: UTCStamp | None
     cleared_by: str | None
     clear_reason: str | None
 
@@ -125,7 +123,7 @@ class AuditEntry(CamelModel):
     before: dict[str, Any]
     after: dict[str, Any]
     request_id: str | None
-    created_at: Stamp
+    created_at: UTCStamp
 
 
 class AuditPage(CamelModel):

@@ -40,13 +40,13 @@ from sniper.trading.control.schemas import (
 from sniper.trading.control.status import (
     KIND_STATUS,
     ManualFlags,
-    Status,
     SystemFlag,
     SystemFlags,
     SystemKind,
     derive_status,
     system_view,
 )
+from sniper.trading.engine.gating import Status
 
 CANCELLING_RESULTS: dict[str, Status] = {
     "emergency_applied": "emergency",
@@ -204,8 +204,7 @@ class ControlService:
     ) -> None:
         """After commit: the `trading` frame of a change; the cancel hooks of a stop."""
         if changed and publisher is not None:
-            frame = push.broadcast("trading", body.result, body.model_dump(by_alias=True))
-            push.publish_on_commit(session, publisher, account_id, frame)
+            push.publish_on_commit(session, publisher, account_id, "trading", body)
         if body.result == "stop_applied":
             request = CancelEntries(account_id, "manual_stopped", now)
             on_commit(session, lambda: cancel_hooks.fire(request))
@@ -270,8 +269,7 @@ class ControlService:
         now: datetime,
     ) -> None:
         if changed and publisher is not None:
-            frame = push.broadcast("emergency", body.result, body.model_dump(by_alias=True))
-            push.publish_on_commit(session, publisher, push.GLOBAL, frame)
+            push.publish_on_commit(session, publisher, push.GLOBAL, "emergency", body)
         status = CANCELLING_RESULTS.get(body.result)
         if status is not None:
             request = CancelEntries(None, status, now)

@@ -12,9 +12,8 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Literal
 
-Status = Literal[
-    "emergency", "system_stopped", "soft_paused", "manual_stopped", "manual_paused", "live"
-]
+from sniper.trading.engine.gating import Status
+
 SystemKind = Literal["emergency", "system_stop", "soft_pause"]
 STATUSES: tuple[Status, ...] = (
     "emergency",

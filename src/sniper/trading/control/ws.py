@@ -28,7 +28,7 @@ from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
-from sniper.kit.wspump import Refused, pump, receive_frame, refuse
+from sniper.notify.pump import Refused, pump, receive_frame, refuse
 from sniper.notify.ws import Admission, add_handshake, admitted
 from sniper.runtime import Runtime
 from sniper.trading.control.push import GLOBAL, control_hub

@@ -12,7 +12,7 @@
 6. an entry signal becomes an order for the next open when the algorithm is `active`, the
    symbol has no position or pending entry, the daily loss limit and `maxOpenPositions` allow.
 
-Every order passes the injected gate (`sniper.trading.control.gate`): next-open orders when
+Every order passes the injected gate (`sniper.trading.engine.gating`): next-open orders when
 placed, intrabar exits when triggered; a denial is an `order_denied` event with the gate's
 reason. A bar at or before the symbol's last processed bar is ignored (a replay after a restart
 fires nothing twice). If `on_bar` raises, discard the engine and rebuild it from the last
@@ -30,7 +30,6 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from sniper.trading.algorithms.config import AlgorithmConfig, missing_fields, unsupported
-from sniper.trading.control.gate import GateDecision, OrderIntent
 from sniper.trading.engine import state as snapshots
 from sniper.trading.engine.bars import Bar, ticker
 from sniper.trading.engine.broker import (
@@ -51,7 +50,7 @@ from sniper.trading.engine.events import (
     SignalIgnored,
 )
 from sniper.trading.engine.exits import compile_exits, intrabar_exit
-from sniper.trading.engine.gating import Gate
+from sniper.trading.engine.gating import Gate, GateDecision, OrderIntent
 from sniper.trading.engine.indicators import IndicatorBank
 from sniper.trading.engine.performance import DEFAULT_BALANCE, Side
 from sniper.trading.engine.risk import DailyLoss
