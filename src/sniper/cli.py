@@ -57,7 +57,7 @@ def _options(
     settings: Settings, replay: Path | None, speed: float, start: str | None, workers: bool
 ) -> ServeOptions:
     """Serve options from the flags; exits 2 for live mode without an EDGAR User-Agent. An API
-    process of a scale-out (`--no-workers`, no `--replay`) polls nothing: without a User-Agent
+    process of a scale-out (`--workers 0`, no `--replay`) polls nothing: without a User-Agent
     it runs API-only (SNIPER_CATALOG_PATH then names the ticker catalog)."""
     if replay is None and not workers and not settings.edgar_user_agent:
         return ServeOptions(mode="off", run_workers=False)
@@ -128,16 +128,19 @@ def serve(
     speed: SpeedOpt = 1.0,
     start: StartOpt = None,
     workers: Annotated[
-        bool,
+        int,
         typer.Option(
-            help="Run the workers (EDGAR when leader, sweeps, delivery); --no-workers: API only."
+            min=0,
+            max=1,
+            help="1: run the workers in this process (EDGAR when leader, sweeps, delivery); "
+            "0: API only (scale-out, beside `sniper worker`).",
         ),
-    ] = True,
+    ] = 1,
     log_level: LogLevelOpt = LogLevel.info,
 ) -> None:
     """API + workers in one process; migrates first. Live EDGAR unless --replay."""
     settings = Settings()
-    options = _options(settings, replay, speed, start, workers)
+    options = _options(settings, replay, speed, start, workers == 1)
     options.freeze_gc = True
     migrations.upgrade(settings.database_url)
     try:

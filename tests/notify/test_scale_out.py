@@ -1,7 +1,8 @@
-"""Pushes cross processes (issue 12 item 3): two `sniper serve` processes on one PostgreSQL
-database and one Redis; a hit committed by whichever process leads reaches `/ws/main-api`
-clients of both, and a trading-control change made through A or through the CLI reaches
-`/ws/subscribe` clients of B."""
+"""The N API + M worker layout (issue 12): two `sniper serve --workers 0` processes and one
+`sniper worker` on one PostgreSQL database and one Redis, all replaying the same stretch. A
+target created on A fires once in the worker, and the hit reaches `/ws/main-api` clients of A
+and of B; a trading-control change made through A or through the CLI reaches `/ws/subscribe`
+clients of B. (`tests/worker/test_one_poller.py` pins the one EDGAR poller.)"""
 
 from __future__ import annotations
 
@@ -37,17 +38,30 @@ def _port() -> int:
         return int(sock.getsockname()[1])
 
 
+REPLAY = ["--replay", str(ATOM_DIR), "--speed", "6", "--start", "2025-12-12T15:41:00Z"]
+"""6x from 15:41Z: SONY's 6-K is 48 s of real time later, room for three slow start-ups. The
+worker starts last, so its replay clock trails the API processes': a target created on A
+exists before the worker's clock reaches the filing."""
+
+
 @contextlib.contextmanager
-def serving(env: dict[str, str], log: Path) -> Iterator[str]:
-    """`sniper serve --replay` at 6x from 15:41Z (SONY's 6-K is 48 s of real time later: room
-    for two slow start-ups); yields its base URL once it answers."""
-    port = _port()
-    args = ["serve", "--port", str(port), "--replay", str(ATOM_DIR)]
-    args += ["--speed", "6", "--start", "2025-12-12T15:41:00Z"]
+def running(env: dict[str, str], log: Path, *args: str) -> Iterator[subprocess.Popen[bytes]]:
+    """`sniper ARGS`, stopped with SIGINT at the end of the block."""
     with log.open("w") as out:
         process = subprocess.Popen([*SNIPER, *args], env=env, stdout=out, stderr=out)
-    base = f"http://127.0.0.1:{port}"
     try:
+        yield process
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=60)
+
+
+@contextlib.contextmanager
+def serving(env: dict[str, str], log: Path) -> Iterator[str]:
+    """`sniper serve --workers 0 --replay ...` (API only); yields its base URL once it answers."""
+    port = _port()
+    with running(env, log, "serve", "--port", str(port), "--workers", "0", *REPLAY) as process:
+        base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + DEADLINE
         while True:
             assert process.poll() is None, log.read_text()[-3000:]
@@ -57,9 +71,6 @@ def serving(env: dict[str, str], log: Path) -> Iterator[str]:
                 break
             time.sleep(0.2)
         yield base
-    finally:
-        process.send_signal(signal.SIGINT)
-        process.wait(timeout=60)
 
 
 async def _frame(ws: Any, wanted: str) -> dict[str, Any]:
@@ -104,7 +115,11 @@ async def test_pushes_reach_every_process(settings: Settings, tmp_path: Path) ->
     sniper(env, "accounts", "create", "root", "--admin")
     key = sniper(env, "keys", "create", "fund").stdout.strip()
     admin = sniper(env, "keys", "create", "root").stdout.strip()
-    with serving(env, tmp_path / "a.log") as a, serving(env, tmp_path / "b.log") as b:
+    with (
+        serving(env, tmp_path / "a.log") as a,
+        serving(env, tmp_path / "b.log") as b,
+        running(env, tmp_path / "worker.log", "worker", *REPLAY),
+    ):
         on_a, on_b, control_b = (
             await _main_api(a, key),
             await _main_api(b, key),
@@ -118,6 +133,8 @@ async def test_pushes_reach_every_process(settings: Settings, tmp_path: Path) ->
             )
             assert created.status_code == 200, created.text
             hits = [await _frame(ws, "sniper.filing_hit") for ws in (on_a, on_b)]
+            async with httpx.AsyncClient(base_url=b, headers={"X-API-Key": key}) as on_b_http:
+                listed = await on_b_http.get("/api/v1/sniper/targets")
             emergency = await client.post(
                 "/api/v1/admin/trading/emergency",
                 headers={"X-API-Key": admin},
@@ -131,5 +148,11 @@ async def test_pushes_reach_every_process(settings: Settings, tmp_path: Path) ->
         for ws in (on_a, on_b, control_b):
             await ws.close()
     assert [hit["data"]["payload"]["accession_number"] for hit in hits] == [SONY_6K, SONY_6K]
+    [target] = listed.json()["targets"]
+    assert (target["target_id"], target["resolution_reason"]) == (
+        created.json()["target_id"],
+        "filing_hit",
+    )
+    assert target["last_event"]["accession_number"] == SONY_6K
     assert (set_on_a["channel"], set_on_a["event"]) == ("emergency", "emergency_applied")
     assert (cleared_by_cli["channel"], cleared_by_cli["payload"]["status"]) == ("emergency", "live")
