@@ -1,4 +1,5 @@
-"""`INSERT ... ON CONFLICT DO NOTHING RETURNING` on SQLite and PostgreSQL alike."""
+"""`INSERT ... ON CONFLICT` on SQLite and PostgreSQL alike: the one place that picks the
+dialect's `insert` (both have `on_conflict_do_nothing` / `on_conflict_do_update`)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 
+def dialect_insert(session: AsyncSession, model: type[Any]) -> Any:
+    """`insert(model)` of the session's dialect (PostgreSQL's, else SQLite's)."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(model)
+
+
 async def insert_ignore(
     session: AsyncSession,
     model: type[Any],
@@ -19,9 +26,8 @@ async def insert_ignore(
     """Insert `rows`, skipping those whose `key` exists; return the keys actually inserted."""
     if not rows:
         return set()
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     statement = (
-        dialect.insert(model)
+        dialect_insert(session, model)
         .values(list(rows))
         .on_conflict_do_nothing(index_elements=[key.key])
         .returning(key)

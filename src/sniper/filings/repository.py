@@ -9,20 +9,15 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sniper.db.upsert import insert_ignore
+from sniper.db.upsert import dialect_insert, insert_ignore
 from sniper.models import CusipMap, Filing, FilingJob, Form13FHolding, Target
 from sniper.worker import claim
 
 J = FilingJob
 JOBS = claim.JobTable(FilingJob)
 _MAX_BIND = 500  # keeps IN (...) lists and multi-row inserts under SQLite's bind limit
-
-
-def _dialect(session: AsyncSession) -> Any:
-    return postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
 
 
 async def enqueue_job(session: AsyncSession, row: dict[str, Any], target_id: str) -> FilingJob:
@@ -74,7 +69,7 @@ async def update_targets(
 async def upsert_filing(session: AsyncSession, values: dict[str, Any]) -> None:
     """Insert the filing record, or update every column but `uuid` and `created_at` of the
     existing one (keyed by accession number)."""
-    statement = _dialect(session).insert(Filing).values(**values)
+    statement = dialect_insert(session, Filing).values(**values)
     changed = {k: v for k, v in values.items() if k not in ("uuid", "created_at")}
     await session.execute(
         statement.on_conflict_do_update(index_elements=["accession_number"], set_=changed)
@@ -142,7 +137,7 @@ async def store_mappings(session: AsyncSession, rows: Sequence[dict[str, Any]]) 
     written. One statement executed for all rows (SQLAlchemy batches the VALUES)."""
     if not rows:
         return 0
-    statement = _dialect(session).insert(CusipMap)
+    statement = dialect_insert(session, CusipMap)
     columns = {c: statement.excluded[c] for c in rows[0] if c != "cusip"}
     await session.execute(
         statement.on_conflict_do_update(index_elements=["cusip"], set_=columns), list(rows)

@@ -28,10 +28,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import JSONResponse
 
+from sniper.db.upsert import dialect_insert
 from sniper.errors import Conflict, Unprocessable
 from sniper.models import IdempotencyKey
 
@@ -88,9 +88,8 @@ async def claim(
         "response_body": None,
         "created_at": now,
     }
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     inserted = await session.execute(
-        dialect.insert(IdempotencyKey)
+        dialect_insert(session, IdempotencyKey)
         .values(values)
         .on_conflict_do_nothing(index_elements=["account_id", "key"])
         .returning(IdempotencyKey.id)

@@ -12,10 +12,10 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, case, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
+from sniper.db.upsert import dialect_insert
 from sniper.models import Account, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from sniper.worker import claim
 
@@ -28,9 +28,8 @@ async def endpoint_for(
 ) -> WebhookEndpoint:
     """The endpoint row of (`account_id`, `url`), created `active` if missing (race-free:
     ``INSERT ... ON CONFLICT DO NOTHING`` then a read)."""
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     await session.execute(
-        dialect.insert(WebhookEndpoint)
+        dialect_insert(session, WebhookEndpoint)
         .values(account_id=account_id, url=url, status="active", created_at=now)
         .on_conflict_do_nothing(index_elements=["account_id", "url"])
     )
