@@ -44,6 +44,7 @@ from sniper.db.migrate import upgrade
 from sniper.db.session import transaction
 from sniper.edgar.atom import MATCH_ROLES, DetectedFiling
 from sniper.kit.timefmt import iso_z
+from sniper.kit.wake import DELIVER_WEBHOOK
 from sniper.models import WebhookDelivery
 from sniper.notify.delivery import DeliveryWorker
 from sniper.runtime import Runtime
@@ -60,8 +61,8 @@ ARRIVAL_TIMEOUT = 10.0
 
 @dataclass
 class Stamps:
-    """Appended to `runtime.wake_delivery`: `set()` is called after each commit that wrote
-    webhook outbox rows, so it records when hits became durable."""
+    """Registered for job `webhook.deliver` in `runtime.wakeups`: `set()` is called after each
+    commit that wrote webhook outbox rows, so it records when hits became durable."""
 
     times: list[float] = field(default_factory=list)
 
@@ -179,7 +180,7 @@ async def measure_app(
     companies = pick_companies(clock.now())
     await create_targets(runtime, companies, server.url)
     stamps = Stamps()
-    runtime.wake_delivery.append(stamps)
+    runtime.wakeups.register(DELIVER_WEBHOOK, stamps)
     stop = asyncio.Event()
     worker = asyncio.create_task(DeliveryWorker(runtime).run(stop))
     try:

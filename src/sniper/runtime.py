@@ -20,6 +20,7 @@ from sniper.edgar.planner import DetectionPlanner
 from sniper.edgar.simulated import SimulatedEdgar
 from sniper.filings.resources import PipelineResources
 from sniper.kit.ratelimit import RateLimiter
+from sniper.kit.wake import Wakeups
 from sniper.notify.hub import PushHub
 from sniper.notify.publisher import Publisher
 from sniper.notify.ssrf import Resolver
@@ -51,7 +52,7 @@ class Runtime:
     planner: DetectionPlanner | None = None  # live and replay mode
     source: dict[str, Any] = field(default_factory=dict)
     stats: WatcherStats = field(default_factory=WatcherStats)
-    wake_delivery: list[Any] = field(default_factory=list)
+    wakeups: Wakeups = field(default_factory=Wakeups)
     # Webhook signatures carry wall time: receivers check it against their own clocks, even
     # while the service clock replays a past day.
     wall_clock: Clock = field(default_factory=SystemClock)
@@ -82,8 +83,3 @@ class Runtime:
                 publisher.publish("main", key, frame)
 
         on_commit(session, send)
-
-    def notify_delivery(self) -> None:
-        """Wake the delivery worker (called after a commit that wrote outbox rows)."""
-        for event in self.wake_delivery:
-            event.set()

@@ -33,7 +33,7 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sniper.config import Settings
-from sniper.db.session import on_commit, transaction
+from sniper.db.session import transaction
 from sniper.edgar.atom import DetectedFiling
 from sniper.edgar.client import EdgarError, EdgarUnavailable
 from sniper.filings import cusips
@@ -49,6 +49,7 @@ from sniper.filings.records import (
     parse_13f_material,
 )
 from sniper.kit.retry import Backoff, delay
+from sniper.kit.wake import PROCESS_FILING
 from sniper.models import FilingJob, Target
 from sniper.notify import events
 from sniper.runtime import Runtime
@@ -103,7 +104,7 @@ async def enqueue_hit(
     await repo.enqueue_job(session, row, target.id)
     frame = events.processing(target, filing.accession_number)
     runtime.publish_on_commit(session, [(target.account_id, frame)])
-    on_commit(session, runtime.pipeline.notify)
+    runtime.wakeups.wake_on_commit(session, PROCESS_FILING)
 
 
 async def _set_state(

@@ -9,9 +9,8 @@ https://api.openfigi.com. Replay and API-only modes reach nothing unless the mat
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sniper.config import Settings
 from sniper.edgar.client import SecClient, build_sec_client
@@ -27,18 +26,12 @@ STAND_IN_USER_AGENT = "Sniper stand-in replay@localhost.localdomain"
 class PipelineResources:
     """`sec` fetches from `archives_base` (filing indexes and documents) and
     `submissions_base` (per-CIK submissions JSON); either base None means "not available".
-    `wake` holds the pipeline workers' events, set when a commit enqueued jobs."""
+    """
 
     sec: SecClient | None = None
     archives_base: str | None = None
     submissions_base: str | None = None
     openfigi: OpenFigiClient | None = None
-    wake: list[asyncio.Event] = field(default_factory=list)
-
-    def notify(self) -> None:
-        """Wake the pipeline workers (after a commit that wrote jobs)."""
-        for event in self.wake:
-            event.set()
 
 
 def _base(explicit: str | None, live_default: str, live: bool) -> str | None:

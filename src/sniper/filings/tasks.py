@@ -16,6 +16,7 @@ from sniper.db.session import transaction
 from sniper.filings import repository as repo
 from sniper.filings.pipeline import JobClaim, run_job
 from sniper.kit.waits import first_of
+from sniper.kit.wake import PROCESS_FILING
 from sniper.runtime import Runtime
 
 logger = logging.getLogger(__name__)
@@ -29,7 +30,7 @@ class PipelineWorker:
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
         self.wake = asyncio.Event()
-        runtime.pipeline.wake.append(self.wake)
+        runtime.wakeups.register(PROCESS_FILING, self.wake)
 
     async def claim(self, limit: int) -> list[JobClaim]:
         """Lease up to `limit` due jobs."""

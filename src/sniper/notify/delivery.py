@@ -1,7 +1,7 @@
 """The webhook delivery worker: claim due outbox rows with a lease, run `webhook.deliver` on each.
 
-The hit transaction writes a `WebhookDelivery`; its commit wakes the worker
-(`Runtime.notify_delivery`), so the happy path sends at once with no polling delay. A claim
+The hit transaction writes a `WebhookDelivery`; its commit wakes the worker (`runtime.wakeups`,
+job `webhook.deliver`), so the happy path sends at once with no polling delay. A claim
 (`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite runs one worker) leases the row for
 ``SNIPER_WEBHOOK_LEASE`` (longer than the request timeout, checked by Settings) by pushing
 `next_attempt_at` to the lease's end, so a crashed worker's claim falls due again; the HTTP call
@@ -19,6 +19,7 @@ from collections.abc import Callable, Collection
 
 from sniper.db.session import transaction
 from sniper.kit.waits import first_of
+from sniper.kit.wake import DELIVER_WEBHOOK
 from sniper.notify import tasks
 from sniper.notify.policy import webhook_backoff
 from sniper.runtime import Runtime
@@ -39,7 +40,7 @@ class DeliveryWorker:
         self.wake = asyncio.Event()
         self._freed = asyncio.Event()
         self.in_flight: set[str] = set()
-        runtime.wake_delivery.append(self.wake)
+        runtime.wakeups.register(DELIVER_WEBHOOK, self.wake)
 
     async def claim(self, limit: int, *, skip: Collection[str] = ()) -> list[tasks.Claim]:
         """Lease up to `limit` due deliveries (not in `skip`) with what to send; they count as

@@ -18,8 +18,8 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sniper.db.session import on_commit
 from sniper.errors import BadRequest, Conflict, NotFound
+from sniper.kit.wake import DELIVER_WEBHOOK
 from sniper.models import Account, WebhookDelivery
 from sniper.notify import events
 from sniper.notify import repository as repo
@@ -65,7 +65,7 @@ async def enqueue_webhook(
         delivery.last_error = f"endpoint disabled: {endpoint.disabled_reason}"
     session.add(delivery)
     if delivery.status == "pending":
-        on_commit(session, runtime.notify_delivery)
+        runtime.wakeups.wake_on_commit(session, DELIVER_WEBHOOK)
     return delivery
 
 
@@ -123,7 +123,7 @@ async def redeliver(
     delivery.lease_expires_at = delivery.delivered_at = None
     delivery.last_status_code = delivery.last_error = None
     await session.flush()
-    on_commit(session, runtime.notify_delivery)
+    runtime.wakeups.wake_on_commit(session, DELIVER_WEBHOOK)
     reloaded = await repo.get_owned(session, account.id, delivery_id)
     assert reloaded is not None
     return reloaded

@@ -8,8 +8,8 @@ from datetime import timedelta
 from typing import Any
 
 from sniper.db.session import transaction
+from sniper.kit.wake import RUN_BACKTEST
 from sniper.trading.algorithms import store
-from sniper.trading.algorithms.hooks import backtest_wake
 from tests.conftest import Harness
 from tests.trading.algorithms.support import auth, complete, create, error_of
 
@@ -37,7 +37,7 @@ async def test_create_queues_and_wakes_the_job(harness: Harness) -> None:
     key = await h.account()
     algorithm = await create(h, key, complete(executionSettings={"mode": "live"}))
     wake = asyncio.Event()
-    unregister = backtest_wake.register(wake)
+    unregister = h.runtime.wakeups.register(RUN_BACKTEST, wake)
     try:
         created = await _create(h, key, _body(algorithm["id"]))
     finally:

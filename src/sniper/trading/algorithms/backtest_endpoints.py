@@ -29,7 +29,7 @@ async def create_backtest(
     """Queue a backtest of one of the account's algorithms over `[startDate, endDate]`: 201,
     status `queued`, progress 0. 404 for another account's algorithm; 400 for `endDate`
     before `startDate` or an incomplete algorithm (`details.missingFields`)."""
-    row = await backtests.create_backtest(session, account, body, runtime.clock.now())
+    row = await backtests.create_backtest(session, runtime, account, body)
     return backtests.backtest_out(row)
 
 

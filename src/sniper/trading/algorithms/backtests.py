@@ -1,6 +1,6 @@
 """Backtests: create (queued for the backtest job), list and read (x3algo backtests; issue 6
 item 5). Never commits: the request's transaction does; the job is woken after the commit
-(`hooks.backtest_wake`).
+(`runtime.wakeups`, job `backtest.run`).
 
 A backtest snapshots the algorithm's configuration when it is created. It needs what a start
 needs except `executionSettings.mode` (a backtest is its own mode): 400 `VALIDATION_ERROR` with
@@ -12,17 +12,16 @@ algorithm (or backtest) is 404.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sniper.db.session import on_commit
 from sniper.errors import BadRequest, NotFound
 from sniper.kit.ids import base62
+from sniper.kit.wake import RUN_BACKTEST
 from sniper.models import Account, Backtest
+from sniper.runtime import Runtime
 from sniper.trading.algorithms.config import AlgorithmConfig, missing_fields, unsupported
-from sniper.trading.algorithms.hooks import backtest_wake
 from sniper.trading.algorithms.schemas import BacktestCreate, BacktestOut, BacktestSummary
 from sniper.trading.algorithms.service import algorithms
 
@@ -58,9 +57,11 @@ def _runnable_config(config: AlgorithmConfig) -> AlgorithmConfig:
 
 
 async def create_backtest(
-    session: AsyncSession, account: Account, body: BacktestCreate, now: datetime
+    session: AsyncSession, runtime: Runtime, account: Account, body: BacktestCreate
 ) -> Backtest:
-    """Queue a backtest of the account's algorithm (status `queued`, progress 0)."""
+    """Queue a backtest of the account's algorithm (status `queued`, progress 0); the backtest
+    job wakes once it commits."""
+    now = runtime.clock.now()
     algorithm = await algorithms.get(session, account, body.algorithm_id)
     if body.end_date < body.start_date:
         raise BadRequest(
@@ -82,7 +83,7 @@ async def create_backtest(
     )
     session.add(row)
     await session.flush()
-    on_commit(session, backtest_wake.notify)
+    runtime.wakeups.wake_on_commit(session, RUN_BACKTEST)
     return row
 
 

@@ -142,7 +142,7 @@ async def start_backtest(runtime: Runtime, body: BacktestCreate) -> tuple[Backte
             account = await session.get(Account, algorithm.account_id)
         if algorithm is None or account is None:
             raise NotFound(f"algorithm {body.algorithm_id} not found")
-        created = await backtests.create_backtest(session, account, body, runtime.clock.now())
+        created = await backtests.create_backtest(session, runtime, account, body)
         claimed = await store.claim_backtest(session, now=runtime.clock.now(), only=created.id)
         assert claimed is not None  # created in this transaction: nobody else can see it
         return claimed, algorithm.name

@@ -1,11 +1,10 @@
-"""After-commit signals from the algorithms API to the engine: lifecycle changes and new
-backtests. In-process fast paths only: a runner in another process learns the same from the
+"""After-commit signals from the algorithms API to the engine: lifecycle changes. In-process
+fast paths only: a runner in another process learns the same from the
 database (`store.paper_algorithms`, `store.claim_backtest`) on its next poll.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -43,22 +42,4 @@ class AlgorithmHooks:
                 logger.exception("algorithm hook %r failed", hook)
 
 
-class BacktestWake:
-    """Events the backtest job waits on; `notify()` (after a backtest is queued and committed)
-    sets them all. The job clears its event before each claim pass."""
-
-    def __init__(self) -> None:
-        self._events: list[asyncio.Event] = []
-
-    def register(self, event: asyncio.Event) -> Callable[[], None]:
-        """Add `event`; returns a function that removes it again."""
-        self._events.append(event)
-        return lambda: self._events.remove(event) if event in self._events else None
-
-    def notify(self) -> None:
-        for event in list(self._events):
-            event.set()
-
-
 algorithm_hooks = AlgorithmHooks()
-backtest_wake = BacktestWake()

@@ -18,12 +18,12 @@ from sniper.db.session import transaction
 from sniper.edgar.errors import EdgarError
 from sniper.errors import SniperError
 from sniper.kit.waits import first_of
+from sniper.kit.wake import RUN_BACKTEST
 from sniper.models import Backtest
 from sniper.runtime import Runtime
 from sniper.trading.algorithms import store
 from sniper.trading.algorithms.config import AlgorithmConfig
 from sniper.trading.algorithms.filing_history import backtest_filings
-from sniper.trading.algorithms.hooks import backtest_wake
 from sniper.trading.engine.backtest import BacktestResult, run_backtest
 from sniper.trading.engine.marketdata import bars_for
 
@@ -99,7 +99,7 @@ class BacktestWorker:
         self.wake = asyncio.Event()
 
     async def run(self, stop: asyncio.Event) -> None:
-        unregister = backtest_wake.register(self.wake)
+        unregister = self.runtime.wakeups.register(RUN_BACKTEST, self.wake)
         try:
             while not stop.is_set():
                 self.wake.clear()
