@@ -115,7 +115,7 @@ def delay(
     """Seconds to wait after `attempts` (>= 1) failed attempts, or None when they are used up.
 
     base = `delays[attempts - 1]`, or past the schedule last delay x 2**k; delay =
-    min(cap, base x U(spread)), then max(delay, min(hint, hint_max)). `rng` makes the draw
+    min(cap, base) x U(spread), then max(delay, min(hint, hint_max)). `rng` makes the draw
     reproducible (tests seed it)."""
     if attempts >= backoff.max_attempts:
         return None

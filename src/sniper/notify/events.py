@@ -1,5 +1,5 @@
 """The event catalogue: every webhook body and every push frame, as pydantic models (DESIGN.md
-"Notifications"). `app.py` lists them in OpenAPI: the webhook bodies under `webhooks`, the frames
+"Notifications"). `sniper.api` lists them in OpenAPI: the webhook bodies under `webhooks`, the frames
 as the `PushFrame` schema.
 
 Webhook bodies (`WebhookBody`, keyed by `event_type`):

@@ -40,7 +40,7 @@ async def enqueue_webhook(
     account_id: int,
     target_id: str | None,
     url: str,
-    body: events.FilingHit | events.WebhookTest,
+    body: events.WebhookBody,
 ) -> WebhookDelivery:
     """Write the outbox row of one webhook in the caller's transaction (the hit's) and wake the
     worker once it commits. `body.event_type` names the event. Dead on arrival, without a
