@@ -1,6 +1,6 @@
 """The event catalogue: every webhook body and every push frame, as pydantic models (DESIGN.md
-"Notifications"). `sniper.api` lists them in OpenAPI: the webhook bodies under `webhooks`, the frames
-as the `PushFrame` schema.
+"Notifications"). `sniper.api` lists them in OpenAPI: the webhook bodies under `webhooks`, the
+frames as the `PushFrame` schema.
 
 Webhook bodies (`WebhookBody`, keyed by `event_type`):
 
