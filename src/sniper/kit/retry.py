@@ -98,11 +98,9 @@ class Backoff:
         cap: float,
         max_attempts: int,
         spread: tuple[float, float] = (1.0, 1.0),
-        hint_max: float | None = None,
     ) -> Backoff:
-        """`first`, 2 x `first`, 4 x `first`, ... up to `cap`; the hint clamps at `cap` unless
-        `hint_max` is given."""
-        return cls((first,), max_attempts, cap, spread, cap if hint_max is None else hint_max)
+        """`first`, 2 x `first`, 4 x `first`, ... up to `cap`; the hint clamps at `cap`."""
+        return cls((first,), max_attempts, cap, spread, hint_max=cap)
 
 
 def delay(

@@ -126,26 +126,28 @@ class EndpointDisabled(BaseModel):
     first_failure_at: UTCStamp | None
 
 
-class HitFrame(BaseModel):
+class EventFrame(BaseModel):
+    """`{"type":"event","event":..,"data":{..}}` on `/ws/main-api`."""
+
     type: Literal["event"] = "event"
+
+
+class HitFrame(EventFrame):
     event: Literal["sniper.filing_hit"] = "sniper.filing_hit"
     data: FilingHit
 
 
-class LifecycleFrame(BaseModel):
-    type: Literal["event"] = "event"
+class LifecycleFrame(EventFrame):
     event: LifecycleEvent
     data: TargetState
 
 
-class ProcessingFrame(BaseModel):
-    type: Literal["event"] = "event"
+class ProcessingFrame(EventFrame):
     event: Literal["sniper.processing_state"] = "sniper.processing_state"
     data: ProcessingState
 
 
-class EndpointDisabledFrame(BaseModel):
-    type: Literal["event"] = "event"
+class EndpointDisabledFrame(EventFrame):
     event: Literal["webhook.endpoint_disabled"] = "webhook.endpoint_disabled"
     data: EndpointDisabled
 
