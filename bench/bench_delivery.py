@@ -1,7 +1,8 @@
 """Durable webhook delivery: throughput from a backlog, and latency from hit commit to receipt.
 
-The app is built by `create_app` (loops off, system clock) on a temporary SQLite database, with a
-`DeliveryWorker.run` task as `serve` runs it (64 in flight, 4 per endpoint). The receiver is
+The app is built by `create_app` (loops off, system clock) on a temporary SQLite database, with the
+`webhook.deliver` job's loop (`JobRunner(runtime, DELIVER).run`) as `serve` runs it (64 in
+flight, 4 per endpoint). The receiver is
 `tests.notify.receiver.Receiver` (a threaded HTTP server in this process, 200 to all), stamping
 `time.monotonic()` on arrival. Outbox rows are written by `enqueue_webhook`, the same
 function the hit transaction calls, one transaction per hit.
@@ -37,9 +38,10 @@ from sniper.config import Settings
 from sniper.db.migrate import upgrade
 from sniper.db.session import transaction
 from sniper.notify import events
-from sniper.notify.delivery import DeliveryWorker
 from sniper.notify.service import enqueue_webhook
+from sniper.notify.tasks import DELIVER
 from sniper.runtime import Runtime
+from sniper.worker.jobs import JobRunner
 
 Row = tuple[str, str, str]
 ACCOUNTS, ENDPOINTS, HITS_PER_ENDPOINT = 10, 10, 10
@@ -117,7 +119,7 @@ async def backlog(runtime: Runtime, account_ids: list[int], base: str, arrivals:
                 await commit_hit(runtime, account_id, f"{base}/{account_id}/{endpoint}")
     stop = asyncio.Event()
     started = time.monotonic()
-    worker = asyncio.create_task(DeliveryWorker(runtime).run(stop))
+    worker = asyncio.create_task(JobRunner(runtime, DELIVER).run(stop))
     await arrivals.wait_for(BACKLOG)
     elapsed = time.monotonic() - started
     stop.set()
@@ -131,7 +133,7 @@ async def stream(
     """Latencies (s) from each hit's commit to its receipt: `STREAM` hits committed one by one
     every `PACE` s while the worker runs, as a busy day's hits come in."""
     stop = asyncio.Event()
-    worker = asyncio.create_task(DeliveryWorker(runtime).run(stop))
+    worker = asyncio.create_task(JobRunner(runtime, DELIVER).run(stop))
     committed = []
     for number in range(STREAM):
         account_id = account_ids[number % len(account_ids)]

@@ -11,8 +11,8 @@ clock's start and each target's `webhook_url` pointing at the receiver.
 The clock then steps 1 s (the default poll interval) at a time through those 10 minutes plus the
 replay's longest feed lag (118 s). Each step: t0 = `time.monotonic()`, then `watcher.tick()`
 (one planner second: the feed is served, parsed, matched, hits committed, then the lifecycle
-sweep) while a
-`DeliveryWorker.run` task, woken by the hit's commit, signs and POSTs the webhooks. Before the
+sweep) while the `webhook.deliver` job's loop (`JobRunner(runtime, DELIVER).run`), woken by
+the hit's commit, signs and POSTs the webhooks. Before the
 next step the bench waits for every webhook of this step, so each one belongs to one t0.
 
 Numbers, in milliseconds of wall time: latency = arrival at the receiver - t0 (p50, p99, max);
@@ -46,11 +46,12 @@ from sniper.edgar.atom import MATCH_ROLES, DetectedFiling
 from sniper.kit.timefmt import iso_z
 from sniper.kit.wake import DELIVER_WEBHOOK
 from sniper.models import WebhookDelivery
-from sniper.notify.delivery import DeliveryWorker
+from sniper.notify.tasks import DELIVER
 from sniper.runtime import Runtime
 from sniper.targets.schemas import CreateTargetRequest
 from sniper.targets.service import create_target
 from sniper.targets.watcher import Watcher
+from sniper.worker.jobs import JobRunner
 
 Row = tuple[str, str, str]
 TARGETS = 100
@@ -182,7 +183,7 @@ async def measure_app(
     stamps = Stamps()
     runtime.wakeups.register(DELIVER_WEBHOOK, stamps)
     stop = asyncio.Event()
-    worker = asyncio.create_task(DeliveryWorker(runtime).run(stop))
+    worker = asyncio.create_task(JobRunner(runtime, DELIVER).run(stop))
     try:
         outcome = await drive(watcher, clock, server, arrived, stamps)
     finally:

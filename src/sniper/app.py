@@ -1,5 +1,6 @@
 """`create_app(settings, options)`: the lifespan builds the engine, catalog, source, HTTP clients,
-push hub and workers; nothing is built at import."""
+push hub and the background jobs; nothing is built at import. `JOBS` is the job registry: every
+job the worker runs, declared in its feature's `tasks.py` (`sniper.worker.jobs`)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from sniper.edgar.client import SecClient, build_sec_client
 from sniper.edgar.planner import DetectionPlanner, PlannerSettings, Urls
 from sniper.edgar.sim_filings import LagModel, SimFiling, crawl_day, publish
 from sniper.edgar.simulated import SimulatedEdgar
+from sniper.filings import tasks as filing_tasks
 from sniper.filings.resources import (
     LIVE_SUBMISSIONS,
     STAND_IN_USER_AGENT,
@@ -34,23 +36,33 @@ from sniper.filings.resources import (
 from sniper.kit import accesslog, http, openapi
 from sniper.kit.ratelimit import RateLimiter
 from sniper.kit.text import refuse_unstorable_input
+from sniper.notify import tasks as webhook_tasks
 from sniper.notify.hub import PushHub
 from sniper.notify.publisher import Publisher
 from sniper.runtime import Runtime
-from sniper.targets.watcher import Watcher
-from sniper.worker.loops import start_loops
+from sniper.targets import tasks as edgar_tasks
+from sniper.trading.algorithms import tasks as trading_tasks
+from sniper.worker.jobs import Declaration, start_jobs
 
 Mode = Literal["replay", "live", "off"]
 SEC_WWW = "https://www.sec.gov"
 TIMING_FILE = "fastest_way_etag_results.csv"
+JOBS: tuple[Declaration, ...] = (
+    edgar_tasks.POLL,
+    edgar_tasks.REFRESH_CATALOG,
+    webhook_tasks.DELIVER,
+    filing_tasks.PROCESS,
+    trading_tasks.RUN,
+    trading_tasks.PAPER,
+)
 
 
 @dataclass
 class ServeOptions:
     """How `serve` runs: `replay` a recorded crawl, watch EDGAR `live`, or `off` (API only).
 
-    `clock` overrides the clock (tests pass a `ManualClock`); `run_workers=False` leaves the
-    loops to the caller (tests call `app.state.watcher.tick()` themselves). `freeze_gc=True`
+    `clock` overrides the clock (tests pass a `ManualClock`); `run_workers=False` runs no job
+    (`JOBS`): the caller ticks `app.state.watcher` and runs jobs itself (tests). `freeze_gc=True`
     (`sniper serve`) moves everything built at startup out of the garbage collector's reach
     (`gc.freeze`): a full collection then takes ~5 ms instead of ~170 ms, RELIABILITY F12's p99.
     """
@@ -74,14 +86,14 @@ def create_app(settings: Settings, options: ServeOptions | None = None) -> FastA
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with contextlib.AsyncExitStack() as stack:
-            runtime, watcher = await _build(settings, opts, stack)
+            runtime = await _build(settings, opts, stack)
             if opts.freeze_gc:
                 gc.collect()
                 gc.freeze()
             app.state.runtime = runtime
-            app.state.watcher = watcher
+            app.state.watcher = edgar_tasks.watcher(runtime)
             stop = asyncio.Event()
-            tasks = start_loops(runtime, watcher, stop) if opts.run_workers else []
+            tasks = start_jobs(runtime, JOBS, stop) if opts.run_workers else []
             try:
                 yield
             finally:
@@ -104,7 +116,7 @@ def create_app(settings: Settings, options: ServeOptions | None = None) -> FastA
 
 async def _build(
     settings: Settings, opts: ServeOptions, stack: contextlib.AsyncExitStack
-) -> tuple[Runtime, Watcher]:
+) -> Runtime:
     if opts.mode == "live" and not settings.edgar_user_agent:
         raise ConfigurationError(
             "live mode needs SNIPER_EDGAR_USER_AGENT ('Company Name admin@example.com'), "
@@ -144,7 +156,7 @@ async def _build(
     await runtime.publisher.start()
     stack.push_async_callback(runtime.publisher.aclose)
     runtime.planner = source.planner
-    return runtime, Watcher(runtime, source.planner)
+    return runtime
 
 
 class _Source(NamedTuple):

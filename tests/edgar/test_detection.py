@@ -17,9 +17,10 @@ from sniper.edgar import probes
 from sniper.edgar.atom import FilingEntity
 from sniper.edgar.client import RateLimited
 from sniper.edgar.simulated import SimFiling, SimulatedEdgar
-from sniper.filings.tasks import PipelineWorker
+from sniper.filings.tasks import PROCESS
 from sniper.models import Detection
-from sniper.notify.delivery import DeliveryWorker
+from sniper.notify.tasks import DELIVER
+from sniper.worker.jobs import JobRunner
 from tests.conftest import Harness, running
 from tests.edgar._recorded import USER_AGENT
 from tests.edgar.sim_support import T0, clock_of, serve_simulated, sim_filing, simulated
@@ -102,8 +103,8 @@ async def _nvidia_hit(
         )
         assert created.status_code == 200, created.text
         await play(h, sim.by_accession[NVIDIA_8K].feed_at + timedelta(seconds=3))
-        await DeliveryWorker(h.runtime).run_due()
-        await PipelineWorker(h.runtime).run_due()
+        await JobRunner(h.runtime, DELIVER).run_due()
+        await JobRunner(h.runtime, PROCESS).run_due()
         filing = await h.client.get(f"/api/v1/sec/filings/{NVIDIA_8K}", headers={"X-API-Key": key})
         assert filing.status_code == 200, filing.text
         return h, filing.json()["data"]

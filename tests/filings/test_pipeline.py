@@ -19,9 +19,10 @@ from sniper.db.session import transaction
 from sniper.edgar.client import SecClient
 from sniper.filings.openfigi import OpenFigiClient
 from sniper.filings.report import parse_13f
-from sniper.filings.tasks import PipelineWorker
+from sniper.filings.tasks import PROCESS
 from sniper.models import Filing, FilingJob, Form13FHolding
 from sniper.notify.hub import Subscription
+from sniper.worker.jobs import JobRunner
 from tests.conftest import Harness, running
 from tests.filings.standins import OpenFigiStandIn, edgar_handler, feed_announcing
 from tests.support.http_server import LocalServer, Reply, Request
@@ -100,7 +101,7 @@ async def test_a_replayed_13f_hit_is_parsed_and_enriched(
             key, target_id, pushes = await _hit(h, "MET", fired_at)
             assert (await _target(h, key))["processing_state"] == "detected"
             h.clock.set(fired_at + timedelta(seconds=5))
-            assert await PipelineWorker(h.runtime).run_due() == 1
+            assert await JobRunner(h.runtime, PROCESS).run_due() == 1
             target = await _target(h, key)
             frames = _frames(pushes, "sniper.processing_state")
             filing = await h.client.get(
@@ -170,7 +171,7 @@ async def test_rerunning_the_job_does_not_duplicate_rows(
         start = datetime(2023, 3, 23, 15, 0, tzinfo=UTC)
         async with _replaying(configured, tmp_path, METLIFE_13F, start) as h:
             key, _, _ = await _hit(h, "MET", datetime(2023, 3, 23, 15, 31, tzinfo=UTC))
-            worker = PipelineWorker(h.runtime)
+            worker = JobRunner(h.runtime, PROCESS)
             assert await worker.run_due() == 1
             async with transaction(h.runtime.sessions) as session:
                 await session.execute(
@@ -200,7 +201,8 @@ async def test_openfigi_unavailable_leaves_the_parse_standing(
                 httpx.AsyncClient(), base_url=openfigi.url, max_retries=1, sleep=_no_sleep
             )
             key, _, pushes = await _hit(h, "MET", datetime(2023, 3, 23, 15, 31, tzinfo=UTC))
-            assert await PipelineWorker(h.runtime).run_due() == 3  # filing_job_max_attempts
+            runner = JobRunner(h.runtime, PROCESS)  # a pass attempts each due job once
+            assert [await runner.run_due() for _ in range(4)] == [1, 1, 1, 0]  # max_attempts 3
             target = await _target(h, key)
             states = [f["processing_state"] for f in _frames(pushes, "sniper.processing_state")]
             async with transaction(h.runtime.sessions) as session:
@@ -224,7 +226,7 @@ async def test_an_8k_hit_ends_parsed_from_its_index_page(
         start = datetime(2026, 3, 6, 21, 0, tzinfo=UTC)
         async with _replaying(configured, tmp_path, NVIDIA_8K, start) as h:
             key, _, pushes = await _hit(h, "NVDA", datetime(2026, 3, 6, 21, 14, tzinfo=UTC))
-            assert await PipelineWorker(h.runtime).run_due() == 1
+            assert await JobRunner(h.runtime, PROCESS).run_due() == 1
             target = await _target(h, key)
             states = [f["processing_state"] for f in _frames(pushes, "sniper.processing_state")]
             filing = await h.client.get(
@@ -265,7 +267,7 @@ async def test_replay_without_an_archives_source_fails_soft(
     async with _replaying(_settings(settings), tmp_path, METLIFE_13F, start) as h:
         key, target_id, pushes = await _hit(h, "MET", datetime(2023, 3, 23, 15, 31, tzinfo=UTC))
         hits = _frames(pushes, "sniper.filing_hit")  # the notification went out first
-        assert await PipelineWorker(h.runtime).run_due() == 1
+        assert await JobRunner(h.runtime, PROCESS).run_due() == 1
         target = await _target(h, key)
         frames = _frames(pushes, "sniper.processing_state")
         async with transaction(h.runtime.sessions) as session:
@@ -310,8 +312,9 @@ async def test_edgar_unavailable_is_retried_then_succeeds(
         async with _replaying(configured, tmp_path, METLIFE_13F, start) as h:
             await _single_attempt_client(h)
             key, _, _ = await _hit(h, "MET", datetime(2023, 3, 23, 15, 31, tzinfo=UTC))
-            worker = PipelineWorker(h.runtime)
-            assert await worker.run_due() == 2  # the retry falls due at once (base delay 0)
+            worker = JobRunner(h.runtime, PROCESS)
+            assert await worker.run_due() == 1  # 503: the retry falls due at once (base 0 s)
+            assert await worker.run_due() == 1
             target = await _target(h, key)
     assert statuses[:2] == [503, 200]
     # No OpenFIGI and an empty cache: enrichment is skipped, the parse stands.
@@ -329,7 +332,8 @@ async def test_edgar_unavailable_too_long_ends_parse_failed(
         async with _replaying(configured, tmp_path, METLIFE_13F, start) as h:
             await _single_attempt_client(h)
             key, _, _ = await _hit(h, "MET", datetime(2023, 3, 23, 15, 31, tzinfo=UTC))
-            assert await PipelineWorker(h.runtime).run_due() == 3  # filing_job_max_attempts
+            runner = JobRunner(h.runtime, PROCESS)  # a pass attempts each due job once
+            assert [await runner.run_due() for _ in range(4)] == [1, 1, 1, 0]  # max_attempts 3
             target = await _target(h, key)
     assert len(statuses) == 3
     assert target["processing_state"] == "parse_failed"

@@ -17,7 +17,8 @@ from sniper.clock import ManualClock
 from sniper.config import Settings
 from sniper.db.session import transaction
 from sniper.models import WebhookAttempt
-from sniper.notify.delivery import DeliveryWorker
+from sniper.notify.tasks import DELIVER
+from sniper.worker.jobs import JobRunner
 from tests.conftest import Harness, running
 from tests.notify.helpers import account, deliveries, enqueue, fire_hits
 from tests.notify.receiver import Action, Close, Hang, Receiver, per_delivery
@@ -58,7 +59,7 @@ async def test_every_hit_is_delivered_after_500_hang_close_and_429(
         async with running(fast, clock) as h:
             key = await h.account("alice", webhook_url=f"{receiver.url}/hook")
             target_ids = await fire_hits(h, key, ["XOM", "FIAC", "SONY"])
-            worker = DeliveryWorker(h.runtime, rng=Random(1))
+            worker = JobRunner(h.runtime, DELIVER, rng=Random(1))
             assert [await worker.run_due() for _ in range(4)] == [3, 3, 3, 3]
             assert await worker.run_due() == 0, "Retry-After: 30 is honoured"
             h.clock.advance(30)
@@ -87,13 +88,13 @@ async def test_a_crashed_workers_claim_is_retried_once_the_lease_expires(
     await h.account("alice")
     with Receiver(lambda _r: Reply(204)) as receiver:
         [delivery_id] = await enqueue(h, "alice", receiver.url, 1)
-        crashed = DeliveryWorker(h.runtime)
+        crashed = JobRunner(h.runtime, DELIVER)
         [claim] = await crashed.claim(10)  # then the process dies before sending
-        survivor = DeliveryWorker(h.runtime)
+        survivor = JobRunner(h.runtime, DELIVER)
         assert await survivor.run_due() == 0, "leased: not sent twice meanwhile"
         h.clock.advance(h.runtime.settings.webhook_lease + timedelta(seconds=1))
         assert await survivor.run_due() == 1
-        assert await crashed.deliver(claim) is None, "a stale claim sends nothing"
+        assert await crashed.run_one(claim) is None, "a stale claim sends nothing"
         assert await survivor.run_due() == 0
     assert [r.webhook_id for r in receiver.received] == [delivery_id]
     assert (await deliveries(h))[delivery_id].status == "delivered"
@@ -111,7 +112,7 @@ async def test_the_http_call_holds_no_database_transaction(harness: Harness) -> 
 
     with Receiver(script) as receiver:
         [delivery_id] = await enqueue(h, "alice", receiver.url, 1)
-        sending = asyncio.create_task(DeliveryWorker(h.runtime).run_due())
+        sending = asyncio.create_task(JobRunner(h.runtime, DELIVER).run_due())
         assert await asyncio.to_thread(arrived.wait, 5)
         async with asyncio.timeout(2), transaction(h.runtime.sessions) as session:
             # Blocks if the worker held the SQLite write lock or the row lock on PostgreSQL.
@@ -142,7 +143,7 @@ async def test_at_most_four_requests_in_flight_per_endpoint(harness: Harness) ->
         await enqueue(h, "alice", busy.url, 10)
         await enqueue(h, "alice", quiet.url, 3)
         stop = asyncio.Event()
-        worker = asyncio.create_task(DeliveryWorker(h.runtime).run(stop, idle_seconds=0.05))
+        worker = asyncio.create_task(JobRunner(h.runtime, DELIVER).run(stop, idle_seconds=0.05))
         await _until_delivered(h, 13)
         stop.set()
         await worker
@@ -156,7 +157,7 @@ async def test_a_hit_is_sent_right_after_commit_not_at_the_next_poll(harness: Ha
     with Receiver(lambda _r: Reply(200)) as receiver:
         key = await h.account("alice", webhook_url=receiver.url)
         stop = asyncio.Event()
-        worker = asyncio.create_task(DeliveryWorker(h.runtime).run(stop, idle_seconds=600))
+        worker = asyncio.create_task(JobRunner(h.runtime, DELIVER).run(stop, idle_seconds=600))
         await asyncio.sleep(0.05)  # the worker's first pass found nothing and sleeps
         await fire_hits(h, key, ["XOM"])
         await _until_delivered(h, 1)  # well inside the 600 s idle wait: the commit woke it
@@ -179,7 +180,7 @@ async def test_two_workers_never_share_a_delivery_or_the_endpoint_limit(harness:
         ids = await enqueue(h, "alice", receiver.url, 16)
         stop = asyncio.Event()
         workers = [
-            asyncio.create_task(DeliveryWorker(h.runtime).run(stop, idle_seconds=0.05))
+            asyncio.create_task(JobRunner(h.runtime, DELIVER).run(stop, idle_seconds=0.05))
             for _ in range(2)
         ]
         await _until_delivered(h, 16)

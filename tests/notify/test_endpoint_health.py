@@ -16,9 +16,10 @@ import pytest
 from sniper.clock import ManualClock
 from sniper.config import STANDARD_WEBHOOKS_DELAYS, Settings
 from sniper.db.session import transaction
-from sniper.notify.delivery import DeliveryWorker
 from sniper.notify.hub import Subscription
 from sniper.notify.service import reenable_endpoint
+from sniper.notify.tasks import DELIVER, Claim
+from sniper.worker.jobs import JobRunner
 from tests.conftest import Harness, running
 from tests.notify.helpers import account, deliveries, endpoint, enqueue
 from tests.notify.receiver import Action, Receiver
@@ -31,7 +32,7 @@ async def _frame(subscription: Subscription) -> dict[str, Any]:
         return await subscription.get()
 
 
-async def _attempt_until_settled(h: Harness, worker: DeliveryWorker, delivery_id: str) -> None:
+async def _attempt_until_settled(h: Harness, worker: JobRunner[Claim], delivery_id: str) -> None:
     """Move the clock to each scheduled attempt in turn until the delivery is settled."""
     for _ in range(50):
         assert await worker.run_due() == 1
@@ -67,7 +68,7 @@ async def test_schedule_jitter_dead_then_disabled_after_five_days(
         async with running(default_schedule, clock) as h:
             await h.account("alice")
             owner = await account(h, "alice")
-            worker = DeliveryWorker(h.runtime, rng=Random(6))
+            worker = JobRunner(h.runtime, DELIVER, rng=Random(6))
             [first] = await enqueue(h, "alice", receiver.url, 1)
             started = h.clock.now()
             await _attempt_until_settled(h, worker, first)
@@ -109,7 +110,7 @@ async def test_410_disables_at_once_and_setting_the_url_again_reenables(
         async with running(waiting, clock) as h:
             key = await h.account("alice")
             owner = await account(h, "alice")
-            worker = DeliveryWorker(h.runtime)
+            worker = JobRunner(h.runtime, DELIVER)
             [retrying] = await enqueue(h, "alice", receiver.url, 1)
             assert await worker.run_due() == 1  # 503: next attempt in 60 s
             with h.runtime.hub.subscribe(owner.id) as subscription:
@@ -167,7 +168,7 @@ async def test_redirects_are_failures_and_never_followed(harness: Harness) -> No
             ids = {}
             for path in REDIRECTS:
                 [ids[path]] = await enqueue(h, "alice", redirecting.url + path, 1)
-            worker = DeliveryWorker(h.runtime)
+            worker = JobRunner(h.runtime, DELIVER)
             assert await worker.run_due() == len(REDIRECTS)
             assert await worker.run_due() == 0
             stored = await deliveries(h)
@@ -189,7 +190,7 @@ async def test_other_4xx_are_permanent_but_408_is_retried(
     await h.account("alice")
     with Receiver(lambda _r: Reply(status)) as receiver:
         [delivery_id] = await enqueue(h, "alice", receiver.url, 1)
-        assert await DeliveryWorker(h.runtime).run_due() == 1
+        assert await JobRunner(h.runtime, DELIVER).run_due() == 1
         stored = (await deliveries(h))[delivery_id]
         health = await endpoint(h, receiver.url)
     assert stored.status == final

@@ -17,8 +17,9 @@ from sniper.app import ServeOptions, create_app
 from sniper.clock import ManualClock
 from sniper.config import Settings
 from sniper.db.session import transaction
-from sniper.notify.delivery import DeliveryWorker
 from sniper.notify.events import FilingHit
+from sniper.notify.tasks import DELIVER
+from sniper.worker.jobs import JobRunner
 from tests.conftest import Harness
 from tests.support.http_server import LocalServer, Reply
 from tests.support.live_server import serve
@@ -45,7 +46,7 @@ async def test_webhook_is_signed_and_received(harness: Harness) -> None:
         target_id = created.json()["target_id"]
         h.clock.set(AFTER_XOM)
         assert await h.watcher.tick() == 1
-        assert await DeliveryWorker(h.runtime).run_due() == 1
+        assert await JobRunner(h.runtime, DELIVER).run_due() == 1
         assert len(receiver.requests) == 1
         request = receiver.requests[0]
     body = Webhook(await _secret(h, "alice")).verify(request.body, request.headers)
@@ -71,7 +72,7 @@ async def test_webhook_is_signed_and_received(harness: Harness) -> None:
         "000003408825000124/0000034088-25-000124-index.htm",
         "detection_source": "atom",
     }
-    assert await DeliveryWorker(h.runtime).run_due() == 0, "delivered once, not again"
+    assert await JobRunner(h.runtime, DELIVER).run_due() == 0, "delivered once, not again"
 
 
 async def test_failed_attempt_is_retried_with_the_same_webhook_id(harness: Harness) -> None:
@@ -86,7 +87,7 @@ async def test_failed_attempt_is_retried_with_the_same_webhook_id(harness: Harne
         )
         h.clock.set(AFTER_XOM)
         await h.watcher.tick()
-        worker = DeliveryWorker(h.runtime)
+        worker = JobRunner(h.runtime, DELIVER)
         assert await worker.run_due() == 1
         assert await worker.run_due() == 1  # retry delays are 0 s in the test settings
         assert await worker.run_due() == 0

@@ -14,7 +14,8 @@ from standardwebhooks.webhooks import Webhook
 from sniper.clock import ManualClock
 from sniper.config import Settings
 from sniper.models import WebhookDelivery
-from sniper.notify.delivery import DeliveryWorker
+from sniper.notify.tasks import DELIVER
+from sniper.worker.jobs import JobRunner
 from tests.conftest import running
 from tests.notify.helpers import account, deliveries, enqueue
 from tests.notify.receiver import Action, Hang, Received, Receiver
@@ -84,7 +85,7 @@ async def test_no_webhook_is_lost_while_the_receiver_is_down(
                 for delivery_id in ids:
                     order[delivery_id] = len(order)
             started = h.clock.now()
-            worker = DeliveryWorker(h.runtime, rng=random.Random(5))
+            worker = JobRunner(h.runtime, DELIVER, rng=random.Random(5))
             for _ in range(MAX_STEPS):
                 await worker.run_due()
                 stored = await deliveries(h)

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
-from sniper.notify.delivery import DeliveryWorker
+from sniper.notify.tasks import DELIVER
+from sniper.worker.jobs import JobRunner
 from tests.conftest import Harness
 from tests.notify.helpers import account, auth, enqueue, fire_hits
 from tests.notify.receiver import Receiver, per_delivery
@@ -64,7 +65,7 @@ async def test_deliveries_list_pages_filters_and_shows_attempts(harness: Harness
     with Receiver(per_delivery([Reply(503, b"busy"), Reply(200, b"thanks")])) as receiver:
         key = await h.account("alice", webhook_url=receiver.url)
         xom, sony = await fire_hits(h, key, ["XOM", "SONY"])
-        worker = DeliveryWorker(h.runtime)
+        worker = JobRunner(h.runtime, DELIVER)
         assert await worker.run_due() == 2
         assert await worker.run_due() == 2
     first = await _get(h, key, limit=1)
@@ -132,7 +133,7 @@ async def test_redeliver_requeues_the_same_delivery_even_dead_and_reenables(
     answers = iter([Reply(410, b"gone")])
     with Receiver(lambda _r: next(answers, Reply(200))) as receiver:
         [delivery_id] = await enqueue(h, "alice", receiver.url, 1)
-        worker = DeliveryWorker(h.runtime)
+        worker = JobRunner(h.runtime, DELIVER)
         assert await worker.run_due() == 1
         [dead] = (await _get(h, key))["deliveries"]
         url = f"/api/v1/webhooks/deliveries/{delivery_id}/redeliver"
@@ -143,7 +144,7 @@ async def test_redeliver_requeues_the_same_delivery_even_dead_and_reenables(
         again = (await h.client.post(url, headers=auth(key))).json()
         [claim] = await worker.claim(10)
         busy = await h.client.post(url, headers=auth(key))
-        await worker.deliver(claim)
+        await worker.run_one(claim)
     assert (dead["status"], dead["endpoint_status"]) == ("dead", "disabled")
     assert queued["delivery_id"] == delivery_id
     assert (queued["status"], queued["round"], queued["endpoint_status"]) == (
@@ -243,7 +244,7 @@ async def test_secret_rotation_both_sign_for_24_hours_then_only_the_new(
         before = await _secret_now(h, key)
         rotated = (await h.client.post("/api/v1/webhooks/secret", headers=auth(key))).json()
         after = await _secret_now(h, key)
-        worker = DeliveryWorker(h.runtime)
+        worker = JobRunner(h.runtime, DELIVER)
         await enqueue(h, "alice", receiver.url, 1)
         await worker.run_due()
         h.clock.advance(timedelta(hours=24, seconds=1))

@@ -130,9 +130,10 @@ async def _owned(session: AsyncSession, claim: JobClaim) -> FilingJob:
     return job
 
 
-async def run_job(runtime: Runtime, claim: JobClaim) -> str | None:
-    """Run job `claim` from the stage it reached; returns the stage it ends at (None when the
-    job is not this worker's any more)."""
+async def run_job(runtime: Runtime, claim: JobClaim, backoff: Backoff) -> str | None:
+    """Run job `claim` from the stage it reached; a retryable failure is retried after
+    `kit.retry.delay(backoff, attempts)` (the job's declared policy, `job_backoff`). Returns the
+    stage it ends at (None when the job is not this worker's any more)."""
     try:
         view = await _begin(runtime, claim)
         stage = view.stage
@@ -143,7 +144,7 @@ async def run_job(runtime: Runtime, claim: JobClaim) -> str | None:
     except LeaseLost:
         return None
     except Exception as exc:
-        return await _failed(runtime, claim, exc)
+        return await _failed(runtime, claim, exc, backoff)
     return await _complete(runtime, claim)
 
 
@@ -234,7 +235,9 @@ def job_backoff(settings: Settings) -> Backoff:
     )
 
 
-async def _failed(runtime: Runtime, claim: JobClaim, exc: Exception) -> str | None:
+async def _failed(
+    runtime: Runtime, claim: JobClaim, exc: Exception, backoff: Backoff
+) -> str | None:
     retryable = isinstance(exc, RETRYABLE) or not _known(exc)
     message = f"{type(exc).__name__}: {exc}"[:1000]
     _log_failure(claim, exc, retryable)
@@ -246,7 +249,7 @@ async def _failed(runtime: Runtime, claim: JobClaim, exc: Exception) -> str | No
         now = runtime.clock.now()
         job.attempts, job.last_error, job.lease_expires_at = job.attempts + 1, message, None
         job.updated_at = now
-        wait = delay(job_backoff(runtime.settings), job.attempts) if retryable else None
+        wait = delay(backoff, job.attempts) if retryable else None
         if wait is not None:
             job.next_attempt_at = now + timedelta(seconds=wait)
             return job.stage

@@ -4,7 +4,7 @@ Nothing here commits: the caller's transaction does."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -36,12 +36,18 @@ async def enqueue_job(session: AsyncSession, row: dict[str, Any], target_id: str
 
 
 async def claim_due(
-    session: AsyncSession, *, now: datetime, lease_expires_at: datetime, limit: int
+    session: AsyncSession,
+    *,
+    now: datetime,
+    lease_expires_at: datetime,
+    limit: int,
+    skip: Collection[int] = (),
 ) -> list[int]:
-    """Lease up to `limit` due pending jobs, oldest due first; a crashed worker's claim falls
-    due again when its lease ends (`sniper.worker.claim`)."""
+    """Lease up to `limit` due pending jobs (none of the `skip` ids), oldest due first; a
+    crashed worker's claim falls due again when its lease ends (`sniper.worker.claim`)."""
+    where = (J.id.not_in(list(skip)),) if skip else ()
     return await claim.claim_due(
-        session, JOBS, now=now, lease_expires_at=lease_expires_at, limit=limit
+        session, JOBS, now=now, lease_expires_at=lease_expires_at, limit=limit, where=where
     )
 
 

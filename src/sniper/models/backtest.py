@@ -18,13 +18,15 @@ class Backtest(Base):
     does not change a queued run). `results` holds the x3algo performance fields plus final
     balance and return; `equity_curve` is `[{"date": "YYYY-MM-DD", "balance": float}]`;
     `trades` the closed trades as JSON (also in `algorithm_trades` with this `backtest_id`).
-    A `running` backtest whose `lease_expires_at` has passed (its job died) can be claimed again.
+    `next_attempt_at` is when it is due for a claim (job `backtest.run`, `sniper.worker.claim`):
+    its creation while queued, its lease's end (`lease_expires_at`) while running, so a running
+    backtest whose job died is claimed again once the lease passes.
     """
 
     __tablename__ = "backtests"
     __table_args__ = (
         Index("ix_backtests_account_created", "account_id", "created_at", "id"),
-        Index("ix_backtests_status_created", "status", "created_at"),
+        Index("ix_backtests_status_due", "status", "next_attempt_at"),
     )
 
     id: Mapped[str] = mapped_column(String(16), primary_key=True)
@@ -46,3 +48,4 @@ class Backtest(Base):
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())

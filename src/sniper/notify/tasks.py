@@ -1,5 +1,11 @@
 """Job `webhook.deliver`: one attempt of one claimed delivery (Polar `webhook/tasks.py`).
 
+Declared as `DELIVER` for the job runtime (`sniper.worker.jobs`): the hit transaction writes a
+`WebhookDelivery` and its commit wakes the loop, so the happy path sends at once. A claim leases
+the row for `SNIPER_WEBHOOK_LEASE` (longer than the request timeout, checked by Settings); at
+most `SNIPER_WEBHOOK_ENDPOINT_CONCURRENCY` (default 4) deliveries per endpoint are in flight,
+and `SNIPER_WEBHOOK_MAX_IN_FLIGHT` per process; retries follow `notify.policy.webhook_backoff`.
+
 `claim` leases due deliveries and reads what to send in one transaction (the idempotency guard:
 only pending, due, unleased rows; an endpoint disabled meanwhile -> dead, no request). `deliver`
 then sends, outside any transaction, signed (Standard Webhooks v1, `sender.send_webhook`) unless
@@ -26,12 +32,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sniper.db.session import transaction
 from sniper.kit.retry import Backoff, delay
 from sniper.kit.timefmt import iso_z
+from sniper.kit.wake import DELIVER_WEBHOOK
 from sniper.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from sniper.notify import events
 from sniper.notify import repository as repo
+from sniper.notify.policy import webhook_backoff
 from sniper.notify.sender import AttemptResult, send_webhook
 from sniper.notify.webhook_secrets import signing_secrets
 from sniper.runtime import Runtime
+from sniper.worker.jobs import Job, JobContext
 
 logger = logging.getLogger(__name__)
 
@@ -216,3 +225,26 @@ async def disable_endpoint(
         first_failure_at=endpoint.first_failure_at,
     )
     runtime.publish_on_commit(session, [(endpoint.account_id, frame)])
+
+
+async def _claim(
+    context: JobContext, limit: int, in_flight: Collection[str], skip: Collection[str]
+) -> list[Claim]:
+    async with transaction(context.runtime.sessions) as session:
+        return await claim(session, context.runtime, limit=limit, in_flight=in_flight, skip=skip)
+
+
+async def _deliver(context: JobContext, job: Claim) -> str | None:
+    assert context.backoff is not None
+    return await deliver(context.runtime, job, policy=context.backoff, rng=context.rng)
+
+
+DELIVER = Job(
+    name=DELIVER_WEBHOOK,
+    claim=_claim,
+    run=_deliver,
+    key=lambda job: job.delivery_id,
+    concurrency=lambda settings: settings.webhook_max_in_flight,
+    retry=webhook_backoff,
+    poll_seconds=0.5,
+)

@@ -1,1 +1,3 @@
-"""Background loops: the leader (EDGAR polling + lifecycle sweeps) and webhook delivery."""
+"""The job runtime (`jobs`), claims with a lease (`claim`) and the leader election (`leader`);
+no feature is imported here: features declare their jobs in `tasks.py`, `sniper.app.JOBS` lists
+them."""

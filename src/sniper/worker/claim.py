@@ -29,13 +29,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 @dataclass(frozen=True)
 class JobTable:
     """An ORM job model and the names of its claim columns: `id` (primary key), `status`
-    (`pending` is the claimable value), `due` (when the row is due, aware datetime) and `lease`
-    (when the current claim ends, nullable aware datetime)."""
+    (`pending` holds the claimable values), `due` (when the row is due, aware datetime) and
+    `lease` (when the current claim ends, nullable aware datetime)."""
 
     model: type[Any]
     id: str = "id"
     status: str = "status"
-    pending: str = "pending"
+    pending: tuple[str, ...] = ("pending",)
     due: str = "next_attempt_at"
     lease: str = "lease_expires_at"
 
@@ -45,7 +45,7 @@ class JobTable:
 
     def is_due(self, now: datetime) -> ColumnElement[bool]:
         """The condition "pending and due at `now`" (for queries that rank or count due rows)."""
-        return and_(self.column(self.status) == self.pending, self.column(self.due) <= now)
+        return and_(self.column(self.status).in_(self.pending), self.column(self.due) <= now)
 
 
 async def claim_due(

@@ -1,7 +1,8 @@
-"""The backtest job end to end: `POST /api/backtests`, the job runs it (`BacktestWorker.drain`
-or `tasks.execute`), `GET /api/backtests/{id}` shows what it stored. Real MSFT bars from
-bokeh-sampledata; `filing_event` entries from MSFT's real submissions JSON served by a local
-EDGAR stand-in, on synthetic bars for 2020-2025 (the sample ends in 2013)."""
+"""The backtest job end to end: `POST /api/backtests`, the job runs it
+(`JobRunner(runtime, tasks.RUN).run_due` or `tasks.execute`), `GET /api/backtests/{id}` shows
+what it stored. Real MSFT bars from bokeh-sampledata; `filing_event` entries from MSFT's real
+submissions JSON served by a local EDGAR stand-in, on synthetic bars for 2020-2025 (the
+sample ends in 2013)."""
 
 from __future__ import annotations
 
@@ -16,9 +17,9 @@ from sniper.config import Settings
 from sniper.db.session import transaction
 from sniper.trading.algorithms import store, tasks
 from sniper.trading.algorithms.config import AlgorithmConfig
-from sniper.trading.algorithms.tasks import BacktestWorker
 from sniper.trading.engine.backtest import run_backtest
 from sniper.trading.engine.marketdata import sample_bars
+from sniper.worker.jobs import JobRunner
 from tests.conftest import Harness, running
 from tests.filings.standins import edgar_handler
 from tests.support.http_server import LocalServer
@@ -79,8 +80,7 @@ async def test_a_backtest_runs_to_completed_with_the_engines_numbers(harness: Ha
     key = await h.account()
     algorithm = await create(h, key)
     backtest_id = await _queue(h, key, algorithm["id"], "2005-01-01", "2008-12-31")
-    claimed = await tasks.claim(h.runtime)
-    assert claimed is not None
+    [claimed] = await JobRunner(h.runtime, tasks.RUN).claim(1)
     assert claimed.id == backtest_id
     seen: list[tuple[int, int]] = []
 
@@ -121,7 +121,7 @@ async def test_a_symbol_without_bars_fails_naming_it(harness: Harness) -> None:
     key = await h.account()
     algorithm = await create(h, key, complete(symbols=["NYSE:XOM"]))
     backtest_id = await _queue(h, key, algorithm["id"], "2005-01-01", "2005-12-31")
-    assert await BacktestWorker(h.runtime).drain() == 1
+    assert await JobRunner(h.runtime, tasks.RUN).run_due() == 1
     shown = await _shown(h, key, backtest_id)
     assert shown["status"] == "failed"
     assert "NYSE:XOM" in shown["error"]
@@ -134,7 +134,7 @@ async def test_a_dead_jobs_backtest_is_claimed_again_and_completes_once(harness:
     key = await h.account()
     algorithm = await create(h, key)
     backtest_id = await _queue(h, key, algorithm["id"], "2007-01-01", "2008-12-31")
-    assert await tasks.claim(h.runtime) is not None  # a job that then dies ...
+    assert len(await JobRunner(h.runtime, tasks.RUN).claim(1)) == 1  # a job that then dies ...
     dead = await run_backtest(
         AlgorithmConfig.model_validate(COMPLETE),
         {"NASDAQ:MSFT": sample_bars("NASDAQ:MSFT")},
@@ -148,12 +148,12 @@ async def test_a_dead_jobs_backtest_is_claimed_again_and_completes_once(harness:
         await store.append_trades(
             session, algorithm["id"], dead.trades, now=now, backtest_id=backtest_id
         )
-    worker = BacktestWorker(h.runtime)
-    assert await worker.drain() == 0  # its lease still holds
+    worker = JobRunner(h.runtime, tasks.RUN)
+    assert await worker.run_due() == 0  # its lease still holds
     assert (await _shown(h, key, backtest_id))["status"] == "running"
     h.clock.advance(store.BACKTEST_LEASE + timedelta(seconds=1))
-    assert await worker.drain() == 1
-    assert await worker.drain() == 0
+    assert await worker.run_due() == 1
+    assert await worker.run_due() == 0
     shown = await _shown(h, key, backtest_id)
     assert (shown["status"], shown["progress"]) == ("completed", 100)
     assert len(shown["trades"]) == len(dead.trades) == shown["results"]["totalTrades"] > 0
@@ -206,7 +206,7 @@ async def test_filing_event_entries_follow_real_filing_dates(
             key = await h.account()
             algorithm = await create(h, key, complete("10-K drift", **FILING_RULES))
             backtest_id = await _queue(h, key, algorithm["id"], str(first), str(last))
-            assert await BacktestWorker(h.runtime).drain() == 1
+            assert await JobRunner(h.runtime, tasks.RUN).run_due() == 1
             shown = await _shown(h, key, backtest_id)
     assert "/submissions/CIK0000789019.json" in [request.path for request in edgar.requests]
     assert shown["status"] == "completed", shown["error"]
@@ -222,7 +222,7 @@ async def test_filing_event_without_a_submissions_source_says_what_to_set(
     key = await h.account()
     algorithm = await create(h, key, complete("10-K drift", **FILING_RULES))
     backtest_id = await _queue(h, key, algorithm["id"], "2005-01-01", "2005-12-31")
-    assert await BacktestWorker(h.runtime).drain() == 1
+    assert await JobRunner(h.runtime, tasks.RUN).run_due() == 1
     shown = await _shown(h, key, backtest_id)
     assert shown["status"] == "failed"
     assert "SNIPER_EDGAR_SUBMISSIONS_BASE_URL" in shown["error"]

@@ -117,8 +117,7 @@ async def test_list_pages_and_filters(harness: Harness) -> None:
     mine = await h.client.get(URL, params={"algorithmId": first["id"]}, headers=auth(key))
     assert [b["id"] for b in mine.json()["data"]] == [ids[2], ids[0]]
     async with transaction(h.runtime.sessions) as session:
-        claimed = await store.claim_backtest(session, now=h.clock.now())
-        assert claimed is not None
+        [claimed] = await store.claim_backtests(session, now=h.clock.now())
         assert claimed.id == ids[0]
     running = await h.client.get(URL, params={"status": "running"}, headers=auth(key))
     assert [b["id"] for b in running.json()["data"]] == [ids[0]]
@@ -132,10 +131,9 @@ async def test_job_lifecycle_is_visible_through_get(harness: Harness) -> None:
     algorithm = await create(h, key)
     backtest = await _create(h, key, _body(algorithm["id"]))
     async with transaction(h.runtime.sessions) as session:
-        claimed = await store.claim_backtest(session, now=h.clock.now())
-        assert claimed is not None
+        [claimed] = await store.claim_backtests(session, now=h.clock.now())
         assert claimed.id == backtest["id"]
-        assert await store.claim_backtest(session, now=h.clock.now()) is None
+        assert await store.claim_backtests(session, now=h.clock.now()) == []
         await store.backtest_progress(session, backtest["id"], 40, now=h.clock.now())
     shown = (await h.client.get(f"{URL}/{backtest['id']}", headers=auth(key))).json()
     assert (shown["status"], shown["progress"]) == ("running", 40)
@@ -168,11 +166,13 @@ async def test_a_dead_jobs_lease_passes_and_failures_are_shown(harness: Harness)
     algorithm = await create(h, key)
     backtest = await _create(h, key, _body(algorithm["id"]))
     async with transaction(h.runtime.sessions) as session:
-        assert await store.claim_backtest(session, now=h.clock.now()) is not None
-    h.clock.advance(store.BACKTEST_LEASE + timedelta(seconds=1))
+        assert len(await store.claim_backtests(session, now=h.clock.now())) == 1
+    h.clock.advance(store.BACKTEST_LEASE - timedelta(seconds=1))
     async with transaction(h.runtime.sessions) as session:
-        again = await store.claim_backtest(session, now=h.clock.now())
-        assert again is not None
+        assert await store.claim_backtests(session, now=h.clock.now()) == [], "lease holds"
+    h.clock.advance(timedelta(seconds=2))
+    async with transaction(h.runtime.sessions) as session:
+        [again] = await store.claim_backtests(session, now=h.clock.now())
         assert again.id == backtest["id"]
         assert again.started_at == h.clock.now() - store.BACKTEST_LEASE - timedelta(seconds=1)
         await store.fail_backtest(

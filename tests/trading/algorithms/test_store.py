@@ -8,7 +8,6 @@ from datetime import timedelta
 from sniper.db.session import transaction
 from sniper.models import AlgorithmOrder
 from sniper.trading.algorithms import store
-from sniper.trading.algorithms.hooks import AlgorithmChange, algorithm_hooks
 from tests.conftest import Harness
 from tests.trading.algorithms.support import BASE, auth, command, create, error_of
 
@@ -93,20 +92,3 @@ async def test_engine_error_shows_in_the_api(harness: Harness) -> None:
     assert (shown["status"], shown["active"]) == ("error", False)
     response = await h.client.post(f"{BASE}/{algorithm['id']}/stop", headers=auth(key))
     error_of(response, 422, "UNPROCESSABLE_ENTITY")
-
-
-async def test_hooks_fire_after_commit_only_for_applied_commands(harness: Harness) -> None:
-    h = harness
-    key = await h.account()
-    algorithm = await create(h, key)
-    seen: list[AlgorithmChange] = []
-    unregister = algorithm_hooks.register(seen.append)
-    try:
-        await command(h, key, algorithm["id"], "start")
-        await command(h, key, algorithm["id"], "start", status=422)
-        await command(h, key, algorithm["id"], "pause")
-        await command(h, key, algorithm["id"], "stop")
-    finally:
-        unregister()
-    assert [change.status for change in seen] == ["active", "paused", "stopped"]
-    assert {change.algorithm_id for change in seen} == {algorithm["id"]}

@@ -80,6 +80,7 @@ async def create_backtest(
         initial_balance=body.initial_balance,
         config=dict(algorithm.config),
         created_at=now,
+        next_attempt_at=now,
     )
     session.add(row)
     await session.flush()

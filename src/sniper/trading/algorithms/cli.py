@@ -143,9 +143,8 @@ async def start_backtest(runtime: Runtime, body: BacktestCreate) -> tuple[Backte
         if algorithm is None or account is None:
             raise NotFound(f"algorithm {body.algorithm_id} not found")
         created = await backtests.create_backtest(session, runtime, account, body)
-        claimed = await store.claim_backtest(session, now=runtime.clock.now(), only=created.id)
-        assert claimed is not None  # created in this transaction: nobody else can see it
-        return claimed, algorithm.name
+        [claimed] = await store.claim_backtests(session, now=runtime.clock.now(), only=created.id)
+        return claimed, algorithm.name  # created in this transaction: nobody else can claim it
 
 
 async def run_in_process(runtime: Runtime, backtest: Backtest, progress: Progress) -> Backtest:

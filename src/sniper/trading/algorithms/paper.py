@@ -15,7 +15,8 @@ ones still holding positions, whose exits stay watched):
 A crash before that commit replays the same bars from the last snapshot, giving the same
 deterministic `clientOrderId`s, which `store.record_orders` ignores when already stored; so a
 restart resumes after the last processed bar and never fires a signal twice. One process runs
-the runner (PostgreSQL advisory lock `PAPER_LOCK_KEY`; SQLite: the single process).
+the runner (job `algorithm.paper` in `tasks.py`, every `SNIPER_PAPER_TICK`, under the
+PostgreSQL advisory lock `PAPER_LOCK_KEY`; SQLite: the single process).
 
 `engine_state` holds `{"engine": <Engine.snapshot()>, "nextDueAt", "startedAt", "hitsSeen"}`
 (ISO 8601 times): a new start of the algorithm (a new `started_at`) restarts its bar clock.
@@ -23,7 +24,6 @@ the runner (PostgreSQL advisory lock `PAPER_LOCK_KEY`; SQLite: the single proces
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import datetime
@@ -46,7 +46,6 @@ from sniper.trading.engine.gating import (
     must_cancel_entries,
 )
 from sniper.trading.engine.marketdata import bars_for
-from sniper.worker.leader import PAPER_LOCK_KEY, while_leading
 
 logger = logging.getLogger(__name__)
 MAX_BARS_PER_TICK = 500
@@ -91,18 +90,6 @@ class PaperRunner:
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
         self.runs: dict[str, PaperRun] = {}
-
-    async def run(self, stop: asyncio.Event) -> None:
-        """Tick every `SNIPER_PAPER_TICK` while this process leads, until `stop`."""
-        interval = self.runtime.settings.paper_tick.total_seconds()
-
-        async def tick() -> None:
-            try:
-                await self.tick()
-            except Exception:
-                logger.exception("paper runner tick failed")
-
-        await while_leading(self.runtime.engine, stop, tick, interval, key=PAPER_LOCK_KEY)
 
     async def tick(self) -> int:
         """Advance every paper algorithm; returns how many bars were processed."""

@@ -33,7 +33,6 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sniper.db.session import on_commit
 from sniper.errors import BadRequest, Conflict, Forbidden, NotFound, Unprocessable
 from sniper.kit.ids import base62
 from sniper.models import Account, TradingAlgorithm
@@ -44,7 +43,6 @@ from sniper.trading.algorithms.config import (
     missing_fields,
     unsupported,
 )
-from sniper.trading.algorithms.hooks import AlgorithmChange, algorithm_hooks
 from sniper.trading.algorithms.routing import validation_details
 from sniper.trading.algorithms.schemas import AlgorithmCreate
 from sniper.trading.algorithms.store import to_closed_trade
@@ -205,7 +203,6 @@ class AlgorithmService:
         values = {"status": "archived", "deleted_at": now, "updated_at": now}
         if await repo.transition(session, row.id, from_statuses=EDITABLE, values=values) is None:
             _refuse_running(await self.get(session, account, algorithm_id), "delete")
-        _announce(session, row, "archived")
 
     async def start(
         self, session: AsyncSession, account: Account, algorithm_id: str, now: datetime
@@ -272,7 +269,6 @@ class AlgorithmService:
         moved = await repo.transition(session, row.id, from_statuses=from_statuses, values=values)
         if moved is None:  # a concurrent command changed it first
             raise refusal(await self.get(session, account, row.id))
-        _announce(session, moved, moved.status)
         return moved
 
 
@@ -320,11 +316,6 @@ async def _check_may_trade(session: AsyncSession, row: TradingAlgorithm, now: da
             "Daily loss limit reached",
             details={"dailyLoss": round(loss.loss, 2), "maxDailyLoss": round(loss.limit or 0, 2)},
         )
-
-
-def _announce(session: AsyncSession, row: TradingAlgorithm, status: str) -> None:
-    change = AlgorithmChange(row.id, row.account_id, status)
-    on_commit(session, lambda: algorithm_hooks.fire(change))
 
 
 algorithms = AlgorithmService()

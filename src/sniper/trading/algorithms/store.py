@@ -3,28 +3,30 @@ engine state, and backtest claims and results. Never commits: the job's transact
 
 Writes are idempotent where a restart can repeat them: an order is keyed by its deterministic
 `client_order_id` and a closed trade by its `trade_key` (`INSERT ... ON CONFLICT DO NOTHING`),
-so replaying a bar after a crash stores nothing twice. Backtest claims are a conditional UPDATE
-(`FOR UPDATE SKIP LOCKED` on PostgreSQL so workers do not queue behind each other) with a lease:
-a `running` backtest whose job died is claimed again once its lease passes.
+so replaying a bar after a crash stores nothing twice. Backtests are claimed like every job table
+(`sniper.worker.claim`: `FOR UPDATE SKIP LOCKED` on PostgreSQL, with a lease): a `running`
+backtest whose job died is claimed again once its lease passes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sniper.db.upsert import insert_ignore
 from sniper.models import AlgorithmOrder, AlgorithmTrade, Backtest, Target, TradingAlgorithm
 from sniper.trading.engine.performance import ClosedTrade
+from sniper.worker import claim
 
 A = TradingAlgorithm
 PAPER = "paper"
 BACKTEST_LEASE = timedelta(minutes=10)
+BACKTESTS = claim.JobTable(Backtest, pending=("queued", "running"))
 
 
 @dataclass(frozen=True)
@@ -254,43 +256,39 @@ async def filing_hits(
     ]
 
 
-async def claim_backtest(
+async def claim_backtests(
     session: AsyncSession,
     *,
     now: datetime,
+    limit: int = 1,
     lease: timedelta = BACKTEST_LEASE,
     only: str | None = None,
-) -> Backtest | None:
-    """Claim the oldest `queued` backtest (or a `running` one whose lease passed): status
-    `running`, `started_at` (first claim), lease until `now + lease`. None when there is none
-    or another worker won the race. `only`: that backtest or none (`sniper backtest`)."""
-    claimable = or_(
-        Backtest.status == "queued",
-        and_(Backtest.status == "running", Backtest.lease_expires_at <= now),
-    )
+    skip: Collection[str] = (),
+) -> list[Backtest]:
+    """Claim up to `limit` due backtests, oldest due first: `queued` ones, and `running` ones
+    whose lease passed (their job died). Each becomes `running` with a lease until `now + lease`
+    (`sniper.worker.claim`) and `started_at` set on its first claim. `only`: that backtest or
+    none (`sniper backtest`); `skip`: ids not to claim."""
+    where: list[ColumnElement[bool]] = [Backtest.id.not_in(list(skip))] if skip else []
     if only is not None:
-        claimable = and_(Backtest.id == only, claimable)
-    candidate = await session.execute(
-        select(Backtest.id)
-        .where(claimable)
-        .order_by(Backtest.created_at, Backtest.id)
-        .limit(1)
-        .with_for_update(skip_locked=True)
+        where.append(Backtest.id == only)
+    ids = await claim.claim_due(
+        session, BACKTESTS, now=now, lease_expires_at=now + lease, limit=limit, where=where
     )
-    backtest_id = candidate.scalar_one_or_none()
-    if backtest_id is None:
-        return None
-    result = await session.execute(
+    if not ids:
+        return []
+    await session.execute(
         update(Backtest)
-        .where(Backtest.id == backtest_id, claimable)
-        .values(status="running", lease_expires_at=now + lease)
-        .returning(Backtest)
-        .execution_options(synchronize_session=False, populate_existing=True)
+        .where(Backtest.id.in_(ids))
+        .values(status="running", started_at=func.coalesce(Backtest.started_at, now))
     )
-    claimed = result.scalar_one_or_none()
-    if claimed is not None and claimed.started_at is None:
-        claimed.started_at = now
-    return claimed
+    result = await session.execute(
+        select(Backtest)
+        .where(Backtest.id.in_(ids))
+        .order_by(Backtest.next_attempt_at, Backtest.id)
+        .execution_options(populate_existing=True)
+    )
+    return list(result.scalars().all())
 
 
 async def backtest_progress(
@@ -305,7 +303,11 @@ async def backtest_progress(
     await session.execute(
         update(Backtest)
         .where(Backtest.id == backtest_id, Backtest.status == "running")
-        .values(progress=max(0, min(99, progress)), lease_expires_at=now + lease)
+        .values(
+            progress=max(0, min(99, progress)),
+            lease_expires_at=now + lease,
+            next_attempt_at=now + lease,
+        )
     )
 
 

@@ -1,4 +1,7 @@
-"""The backtest job (`backtest.run`): claims a queued backtest, runs it through the same engine
+"""The trading jobs: `backtest.run` and the paper runner's tick (`algorithm.paper`, one process
+at a time), declared for the job runtime (`sniper.worker.jobs`).
+
+The backtest job claims a queued backtest, runs it through the same engine
 as paper trading on the configured bars, reports progress, and stores the results, the equity
 curve and the closed trades (also in the ledger with the backtest's id).
 
@@ -12,20 +15,22 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 
 from sniper.db.session import transaction
 from sniper.edgar.errors import EdgarError
 from sniper.errors import SniperError
-from sniper.kit.waits import first_of
 from sniper.kit.wake import RUN_BACKTEST
 from sniper.models import Backtest
 from sniper.runtime import Runtime
 from sniper.trading.algorithms import store
 from sniper.trading.algorithms.config import AlgorithmConfig
 from sniper.trading.algorithms.filing_history import backtest_filings
+from sniper.trading.algorithms.paper import PaperRunner
 from sniper.trading.engine.backtest import BacktestResult, run_backtest
 from sniper.trading.engine.marketdata import bars_for
+from sniper.worker.jobs import Job, JobContext, Schedule
+from sniper.worker.leader import PAPER_LOCK_KEY
 
 logger = logging.getLogger(__name__)
 POLL_SECONDS = 5.0
@@ -84,44 +89,45 @@ async def _run(runtime: Runtime, backtest: Backtest, progress: Progress | None) 
     )
 
 
-async def claim(runtime: Runtime) -> Backtest | None:
-    """Claim the next queued backtest (or one whose job died), committed."""
+async def claim(
+    context: JobContext, limit: int, in_flight: Collection[str], skip: Collection[str]
+) -> list[Backtest]:
+    """Claim up to `limit` queued backtests (or ones whose job died), committed."""
+    del in_flight  # `skip` already holds what runs here
+    runtime = context.runtime
     async with transaction(runtime.sessions) as session:
-        return await store.claim_backtest(session, now=runtime.clock.now())
+        return await store.claim_backtests(session, now=runtime.clock.now(), limit=limit, skip=skip)
 
 
-class BacktestWorker:
-    """Runs queued backtests one at a time: woken after a backtest is queued (in-process) and
-    polling every few seconds for ones queued by other processes."""
+async def run(context: JobContext, backtest: Backtest) -> bool:
+    """Job `backtest.run` on a claimed backtest: `execute` it; an error the engine did not
+    expect ends it `failed` with a pointer to the server log. True when it completed."""
+    runtime = context.runtime
+    try:
+        return await execute(runtime, backtest)
+    except Exception as exc:
+        logger.exception("backtest %s failed unexpectedly", backtest.id)
+        async with transaction(runtime.sessions) as session:
+            await store.fail_backtest(
+                session,
+                backtest.id,
+                f"internal error ({type(exc).__name__}); see the server log",
+                now=runtime.clock.now(),
+            )
+        return False
 
-    def __init__(self, runtime: Runtime) -> None:
-        self.runtime = runtime
-        self.wake = asyncio.Event()
 
-    async def run(self, stop: asyncio.Event) -> None:
-        unregister = self.runtime.wakeups.register(RUN_BACKTEST, self.wake)
-        try:
-            while not stop.is_set():
-                self.wake.clear()
-                await self.drain()
-                await first_of(self.wake, stop, timeout=POLL_SECONDS)
-        finally:
-            unregister()
-
-    async def drain(self) -> int:
-        """Run every claimable backtest; returns how many ran."""
-        ran = 0
-        while (backtest := await claim(self.runtime)) is not None:
-            try:
-                await execute(self.runtime, backtest)
-            except Exception as exc:
-                logger.exception("backtest %s failed unexpectedly", backtest.id)
-                async with transaction(self.runtime.sessions) as session:
-                    await store.fail_backtest(
-                        session,
-                        backtest.id,
-                        f"internal error ({type(exc).__name__}); see the server log",
-                        now=self.runtime.clock.now(),
-                    )
-            ran += 1
-        return ran
+RUN = Job(
+    name=RUN_BACKTEST,
+    claim=claim,
+    run=run,
+    key=lambda backtest: backtest.id,
+    concurrency=lambda settings: 1,
+    poll_seconds=POLL_SECONDS,
+)
+PAPER = Schedule(
+    name="algorithm.paper",
+    start=lambda runtime: PaperRunner(runtime).tick,
+    interval=lambda settings: settings.paper_tick.total_seconds(),
+    lock=PAPER_LOCK_KEY,
+)

@@ -2,9 +2,10 @@
 
 Every change locks its flag row, writes the new flags and one `trading_control_audit` row in the
 caller's transaction (so the edge commits both before replying), and registers its after-commit
-effects: a `/ws/subscribe` broadcast and, for stop / system stop / emergency, the cancel hooks of
-`gate.cancel_hooks`. Rules: `commands.py`; status: `status.py` (seed 004, DESIGN.md "Trading
-control plane").
+effect: a `/ws/subscribe` broadcast. The trading engine follows the committed state through the
+gate (`gate.check_order`) and the paper runner's next tick (`SNIPER_PAPER_TICK`), which cancels
+resting entries after a stop, system stop or emergency. Rules: `commands.py`; status:
+`status.py` (seed 004, DESIGN.md "Trading control plane").
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sniper.db.session import on_commit
 from sniper.errors import Conflict, Unprocessable
 from sniper.kit.timefmt import iso_z
 from sniper.models import Account
@@ -27,7 +27,6 @@ from sniper.trading.control.commands import (
     apply_client,
     apply_system,
 )
-from sniper.trading.control.gate import CancelEntries, cancel_hooks
 from sniper.trading.control.schemas import (
     AdminStatus,
     AuditEntry,
@@ -46,12 +45,6 @@ from sniper.trading.control.status import (
     derive_status,
     system_view,
 )
-from sniper.trading.engine.gating import Status
-
-CANCELLING_RESULTS: dict[str, Status] = {
-    "emergency_applied": "emergency",
-    "system_stop_applied": "system_stopped",
-}
 
 
 def client_body(
@@ -189,25 +182,9 @@ class ControlService:
         body = TradingCommandResult(
             **client_body(account, outcome.after, system, now), result=outcome.result
         )
-        self._client_effects(session, publisher, account.id, body, changed=outcome.changed, now=now)
+        if outcome.changed and publisher is not None:
+            push.publish_on_commit(session, publisher, account.id, "trading", body)
         return body
-
-    def _client_effects(
-        self,
-        session: AsyncSession,
-        publisher: Publisher | None,
-        account_id: int,
-        body: TradingCommandResult,
-        *,
-        changed: bool,
-        now: datetime,
-    ) -> None:
-        """After commit: the `trading` frame of a change; the cancel hooks of a stop."""
-        if changed and publisher is not None:
-            push.publish_on_commit(session, publisher, account_id, "trading", body)
-        if body.result == "stop_applied":
-            request = CancelEntries(account_id, "manual_stopped", now)
-            on_commit(session, lambda: cancel_hooks.fire(request))
 
     async def system_status(self, session: AsyncSession, now: datetime) -> SystemStatus:
         return SystemStatus(**system_body(await repository.system_flags(session), now))
@@ -256,24 +233,9 @@ class ControlService:
         await session.flush()
         system = await repository.system_flags(session)
         body = SystemCommandResult(**system_body(system, now), result=outcome.result)
-        self._system_effects(session, publisher, body, changed=outcome.changed, now=now)
-        return body
-
-    def _system_effects(
-        self,
-        session: AsyncSession,
-        publisher: Publisher | None,
-        body: SystemCommandResult,
-        *,
-        changed: bool,
-        now: datetime,
-    ) -> None:
-        if changed and publisher is not None:
+        if outcome.changed and publisher is not None:
             push.publish_on_commit(session, publisher, push.GLOBAL, "emergency", body)
-        status = CANCELLING_RESULTS.get(body.result)
-        if status is not None:
-            request = CancelEntries(None, status, now)
-            on_commit(session, lambda: cancel_hooks.fire(request))
+        return body
 
     async def audit(
         self,
