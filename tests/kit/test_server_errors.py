@@ -12,7 +12,7 @@ import pytest
 
 from sniper.targets import service as targets
 from sniper.trading.algorithms import repository as algorithms
-from sniper.trading.control.service import control
+from sniper.trading.control import service as control
 from tests.conftest import Harness
 
 

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from sniper.accounts.service import authenticate
+from sniper.db.session import transaction
 from sniper.deps import RuntimeDep, SessionDep
 from sniper.errors import NotFound, Unauthorized
 from sniper.kit import ratelimit
@@ -60,6 +61,22 @@ async def current_account(
 
 
 CurrentAccount = Annotated[Account, Depends(current_account)]
+
+
+async def account_outside_transaction(
+    request: Request,
+    runtime: RuntimeDep,
+    _schemes: Annotated[None, Depends(documented_api_key)],
+) -> Account:
+    """`current_account`, read in a transaction of its own that has ended when the endpoint
+    runs: for endpoints that call out (`POST /api/v1/webhooks/test`), which then hold no lock
+    and no pooled connection during the call. The account is detached (its loaded fields
+    only)."""
+    async with transaction(runtime.sessions, read_only=True) as session:
+        return await current_account(request, session, runtime, None)
+
+
+AccountOutsideTransaction = Annotated[Account, Depends(account_outside_transaction)]
 
 
 async def admin_account(account: CurrentAccount) -> Account:

@@ -8,6 +8,12 @@ that is not UTF-8), and answers with the surface's renderer. Any other exception
 its stack and answered as a 500 `SniperError` ("Unexpected server-side failure") in the
 surface's own shape, never the sniper envelope of the app-wide handler. Every surface sends the
 same headers (`sniper.kit.http.error_headers`).
+
+A rendered error still rolls the request's transaction back, as everywhere else: the route marks
+the request (`ERROR_RENDERED` in its scope) and the transaction dependency
+(`sniper.deps.get_session`) rolls back instead of committing. An endpoint that must keep a write
+with an error answer (the audit row of a refused control command) returns that answer instead
+of raising it.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from sniper.errors import SniperError
 from sniper.kit.http import UNEXPECTED
 
 logger = logging.getLogger(__name__)
+ERROR_RENDERED = "sniper.error_rendered"
 
 
 class SurfaceRoute(APIRoute):
@@ -52,6 +59,13 @@ class SurfaceRoute(APIRoute):
         async def route(request: Request) -> Response:
             try:
                 return await handler(request)
+            except Exception:
+                request.scope[ERROR_RENDERED] = True
+                raise
+
+        async def rendering(request: Request) -> Response:
+            try:
+                return await route(request)
             except RequestValidationError as exc:
                 return surface.render_validation(request, exc.errors())
             except SniperError as exc:
@@ -62,4 +76,4 @@ class SurfaceRoute(APIRoute):
                 logger.exception("unhandled error on %s %s", request.method, request.url.path)
                 return surface.render_error(request, SniperError(UNEXPECTED))
 
-        return route
+        return rendering

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from sniper.accounts.auth import CurrentAccount
+from sniper.accounts.auth import AccountOutsideTransaction, CurrentAccount
 from sniper.deps import RuntimeDep, SessionDep
 from sniper.kit.pagination import Offset
 from sniper.models import Account
@@ -59,15 +59,13 @@ async def redeliver(
 
 @router.post("/test", response_model=WebhookTestResult)
 async def send_test_event(
-    session: SessionDep,
     runtime: RuntimeDep,
-    account: CurrentAccount,
+    account: AccountOutsideTransaction,
     body: WebhookTestRequest | None = None,
 ) -> WebhookTestResult:
     """Send a signed `webhook.test` event now to `url` or the account's `webhook_url` and
-    report the receiver's answer; 400 naming the field when there is no URL or it is unsafe."""
-    # End the auth transaction before the HTTP call: on SQLite it holds the write lock.
-    await session.commit()
+    report the receiver's answer; 400 naming the field when there is no URL or it is unsafe.
+    No transaction is open during the HTTP call (the key is checked in one of its own)."""
     url = body.url if body is not None else None
     delivery_id, sent_to, result = await service.send_test_event(runtime, account, url)
     return WebhookTestResult(

@@ -13,9 +13,9 @@ from sniper.db.engine import create_engine, session_factory
 from sniper.db.migrate import upgrade
 from sniper.db.session import transaction
 from sniper.models import Account
+from sniper.trading.algorithms import service as algorithms
 from sniper.trading.algorithms import store
 from sniper.trading.algorithms.schemas import AlgorithmCreate
-from sniper.trading.algorithms.service import algorithms
 from sniper.trading.engine.performance import ClosedTrade
 from tests.support.cli import sniper
 from tests.trading.algorithms.support import complete

@@ -12,7 +12,8 @@ from sqlalchemy import select
 from sniper.db.session import transaction
 from sniper.errors import Unprocessable
 from sniper.models import Account, TradingAlgorithm
-from sniper.trading.algorithms.service import STARTABLE, _not_startable, algorithms
+from sniper.trading.algorithms import service as algorithms
+from sniper.trading.algorithms.service import STARTABLE, _not_startable
 from tests.conftest import Harness
 from tests.trading.algorithms.support import BASE, auth, command, create
 

@@ -21,9 +21,9 @@ from sniper.kit.ids import base62
 from sniper.kit.wake import RUN_BACKTEST
 from sniper.models import Account, Backtest
 from sniper.runtime import Runtime
+from sniper.trading.algorithms import service as algorithms
 from sniper.trading.algorithms.config import AlgorithmConfig, missing_fields, unsupported
 from sniper.trading.algorithms.schemas import BacktestCreate, BacktestOut, BacktestSummary
-from sniper.trading.algorithms.service import algorithms
 
 MODE = "executionSettings.mode"
 

@@ -17,6 +17,7 @@ from sniper.accounts.auth import CurrentAccount
 from sniper.deps import RuntimeDep, SessionDep
 from sniper.models import Account, TradingAlgorithm
 from sniper.trading.algorithms import repository as repo
+from sniper.trading.algorithms import service as algorithms
 from sniper.trading.algorithms.config import StrategyType
 from sniper.trading.algorithms.routing import X3Route, x3_responses
 from sniper.trading.algorithms.schemas import (
@@ -26,7 +27,7 @@ from sniper.trading.algorithms.schemas import (
     CommandResult,
     PageInfo,
 )
-from sniper.trading.algorithms.service import AlgorithmService, algorithms, performances
+from sniper.trading.algorithms.service import performances
 
 router = APIRouter(prefix="/api/trading/algorithms", tags=["algorithms"], route_class=X3Route)
 AlgorithmId = Annotated[str, Path(description="Algorithm id (`alg_...`).")]
@@ -162,13 +163,13 @@ async def delete_algorithm(
     return Response(status_code=204)
 
 
-Command = Callable[[AlgorithmService, AsyncSession, Account, str, Any], Awaitable[Any]]
+Command = Callable[[AsyncSession, Account, str, Any], Awaitable[Any]]
 CommandEndpoint = Callable[..., Awaitable[CommandResult]]
 COMMANDS: dict[str, Command] = {
-    "start": AlgorithmService.start,
-    "stop": AlgorithmService.stop,
-    "pause": AlgorithmService.pause,
-    "resume": AlgorithmService.resume,
+    "start": algorithms.start,
+    "stop": algorithms.stop,
+    "pause": algorithms.pause,
+    "resume": algorithms.resume,
 }
 DOCS = {
     "start": "`draft` / `stopped` → `active`. 400 `missingFields` when incomplete, 409 when "
@@ -187,7 +188,7 @@ def _command(name: str) -> CommandEndpoint:
     async def endpoint(
         algorithm_id: AlgorithmId, session: SessionDep, runtime: RuntimeDep, account: CurrentAccount
     ) -> CommandResult:
-        row = await method(algorithms, session, account, algorithm_id, runtime.clock.now())
+        row = await method(session, account, algorithm_id, runtime.clock.now())
         return CommandResult(
             id=row.id,
             name=row.name,

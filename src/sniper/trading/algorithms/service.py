@@ -138,138 +138,137 @@ async def performances(
     }
 
 
-class AlgorithmService:
-    """The algorithms API's operations; `now` always comes from the caller's clock."""
+async def create(
+    session: AsyncSession, account: Account, body: AlgorithmCreate, now: datetime
+) -> TradingAlgorithm:
+    """A new `draft` algorithm, version 1."""
+    row = TradingAlgorithm(
+        id=new_algorithm_id(),
+        account_id=account.id,
+        status="draft",
+        version=1,
+        open_positions=0,
+        created_at=now,
+        updated_at=now,
+        **_config_values(body),
+    )
+    session.add(row)
+    await session.flush()
+    return row
 
-    async def create(
-        self, session: AsyncSession, account: Account, body: AlgorithmCreate, now: datetime
-    ) -> TradingAlgorithm:
-        """A new `draft` algorithm, version 1."""
-        row = TradingAlgorithm(
-            id=new_algorithm_id(),
-            account_id=account.id,
-            status="draft",
-            version=1,
-            open_positions=0,
-            created_at=now,
-            updated_at=now,
-            **_config_values(body),
+
+async def get(session: AsyncSession, account: Account, algorithm_id: str) -> TradingAlgorithm:
+    """The account's algorithm; NotFound (404) otherwise."""
+    row = await repo.get_owned(session, account.id, algorithm_id)
+    if row is None:
+        raise NotFound("Algorithm not found", details={"id": algorithm_id})
+    return row
+
+
+async def update(
+    session: AsyncSession,
+    account: Account,
+    algorithm_id: str,
+    patch: dict[str, Any],
+    now: datetime,
+) -> TradingAlgorithm:
+    """Merge `patch` (x3algo PATCH, `config.merge_patch`), validate, bump `version`. 403
+    while active or paused, 400 for an invalid result, 409 when a concurrent PATCH won."""
+    row = await get(session, account, algorithm_id)
+    _refuse_running(row, "update")
+    body = _validated(merge_patch(_document(row), patch))
+    values = _config_values(body)
+    complete = not missing_fields(body.config())
+    values |= {"version": row.version + 1, "updated_at": now}
+    values["status"] = "stopped" if complete else "draft"
+    updated = await repo.transition(
+        session, row.id, from_statuses=EDITABLE, values=values, version=row.version
+    )
+    if updated is None:
+        current = await get(session, account, algorithm_id)
+        _refuse_running(current, "update")
+        raise Conflict("Algorithm was modified concurrently; retry", details={"id": row.id})
+    return updated
+
+
+async def delete(session: AsyncSession, account: Account, algorithm_id: str, now: datetime) -> None:
+    """Archive the algorithm (history kept). 403 while active or paused."""
+    row = await get(session, account, algorithm_id)
+    _refuse_running(row, "delete")
+    values = {"status": "archived", "deleted_at": now, "updated_at": now}
+    if await repo.transition(session, row.id, from_statuses=EDITABLE, values=values) is None:
+        _refuse_running(await get(session, account, algorithm_id), "delete")
+
+
+async def start(
+    session: AsyncSession, account: Account, algorithm_id: str, now: datetime
+) -> TradingAlgorithm:
+    """`draft` / `stopped` / `error` → `active` (module docstring for every refusal)."""
+    row = await get(session, account, algorithm_id)
+    if row.status in RUNNING:
+        raise _not_startable(row)
+    config = AlgorithmConfig.model_validate(row.config)
+    missing = missing_fields(config)
+    if missing:
+        raise BadRequest(
+            "Algorithm configuration is incomplete",
+            details={"missingFields": missing, "id": row.id},
         )
-        session.add(row)
-        await session.flush()
-        return row
+    reason = unsupported(config)
+    if reason is not None:
+        raise BadRequest(f"Algorithm cannot start: {reason}", details={"unsupported": reason})
+    await _check_may_trade(session, row, now)
+    values = {"status": "active", "started_at": now, "updated_at": now, "last_error": None}
+    return await _move(session, account, row, STARTABLE, values, _not_startable)
 
-    async def get(
-        self, session: AsyncSession, account: Account, algorithm_id: str
-    ) -> TradingAlgorithm:
-        """The account's algorithm; NotFound (404) otherwise."""
-        row = await repo.get_owned(session, account.id, algorithm_id)
-        if row is None:
-            raise NotFound("Algorithm not found", details={"id": algorithm_id})
-        return row
 
-    async def update(
-        self,
-        session: AsyncSession,
-        account: Account,
-        algorithm_id: str,
-        patch: dict[str, Any],
-        now: datetime,
-    ) -> TradingAlgorithm:
-        """Merge `patch` (x3algo PATCH, `config.merge_patch`), validate, bump `version`. 403
-        while active or paused, 400 for an invalid result, 409 when a concurrent PATCH won."""
-        row = await self.get(session, account, algorithm_id)
-        _refuse_running(row, "update")
-        body = _validated(merge_patch(_document(row), patch))
-        values = _config_values(body)
-        complete = not missing_fields(body.config())
-        values |= {"version": row.version + 1, "updated_at": now}
-        values["status"] = "stopped" if complete else "draft"
-        updated = await repo.transition(
-            session, row.id, from_statuses=EDITABLE, values=values, version=row.version
-        )
-        if updated is None:
-            current = await self.get(session, account, algorithm_id)
-            _refuse_running(current, "update")
-            raise Conflict("Algorithm was modified concurrently; retry", details={"id": row.id})
-        return updated
+async def stop(
+    session: AsyncSession, account: Account, algorithm_id: str, now: datetime
+) -> TradingAlgorithm:
+    """`active` / `paused` → `stopped` (seed 003); 422 `Algorithm not active` otherwise."""
+    row = await get(session, account, algorithm_id)
+    values = {"status": "stopped", "stopped_at": now, "updated_at": now}
+    return await _move(session, account, row, RUNNING, values, _not_active)
 
-    async def delete(
-        self, session: AsyncSession, account: Account, algorithm_id: str, now: datetime
-    ) -> None:
-        """Archive the algorithm (history kept). 403 while active or paused."""
-        row = await self.get(session, account, algorithm_id)
-        _refuse_running(row, "delete")
-        values = {"status": "archived", "deleted_at": now, "updated_at": now}
-        if await repo.transition(session, row.id, from_statuses=EDITABLE, values=values) is None:
-            _refuse_running(await self.get(session, account, algorithm_id), "delete")
 
-    async def start(
-        self, session: AsyncSession, account: Account, algorithm_id: str, now: datetime
-    ) -> TradingAlgorithm:
-        """`draft` / `stopped` / `error` → `active` (module docstring for every refusal)."""
-        row = await self.get(session, account, algorithm_id)
-        if row.status in RUNNING:
-            raise _not_startable(row)
-        config = AlgorithmConfig.model_validate(row.config)
-        missing = missing_fields(config)
-        if missing:
-            raise BadRequest(
-                "Algorithm configuration is incomplete",
-                details={"missingFields": missing, "id": row.id},
-            )
-        reason = unsupported(config)
-        if reason is not None:
-            raise BadRequest(f"Algorithm cannot start: {reason}", details={"unsupported": reason})
-        await _check_may_trade(session, row, now)
-        values = {"status": "active", "started_at": now, "updated_at": now, "last_error": None}
-        return await self._move(session, account, row, STARTABLE, values, _not_startable)
+async def pause(
+    session: AsyncSession, account: Account, algorithm_id: str, now: datetime
+) -> TradingAlgorithm:
+    """`active` → `paused`; 422 otherwise."""
+    row = await get(session, account, algorithm_id)
+    values = {"status": "paused", "updated_at": now}
+    return await _move(session, account, row, ("active",), values, _not_pausable)
 
-    async def stop(
-        self, session: AsyncSession, account: Account, algorithm_id: str, now: datetime
-    ) -> TradingAlgorithm:
-        """`active` / `paused` → `stopped` (seed 003); 422 `Algorithm not active` otherwise."""
-        row = await self.get(session, account, algorithm_id)
-        values = {"status": "stopped", "stopped_at": now, "updated_at": now}
-        return await self._move(session, account, row, RUNNING, values, _not_active)
 
-    async def pause(
-        self, session: AsyncSession, account: Account, algorithm_id: str, now: datetime
-    ) -> TradingAlgorithm:
-        """`active` → `paused`; 422 otherwise."""
-        row = await self.get(session, account, algorithm_id)
-        values = {"status": "paused", "updated_at": now}
-        return await self._move(session, account, row, ("active",), values, _not_pausable)
+async def resume(
+    session: AsyncSession, account: Account, algorithm_id: str, now: datetime
+) -> TradingAlgorithm:
+    """`paused` → `active`; 409 when the control plane blocks, 403 at the daily loss
+    limit, 422 `Algorithm not paused` otherwise."""
+    row = await get(session, account, algorithm_id)
+    if row.status != "paused":
+        raise _not_resumable(row)
+    await _check_may_trade(session, row, now)
+    values = {"status": "active", "updated_at": now}
+    return await _move(session, account, row, ("paused",), values, _not_resumable)
 
-    async def resume(
-        self, session: AsyncSession, account: Account, algorithm_id: str, now: datetime
-    ) -> TradingAlgorithm:
-        """`paused` → `active`; 409 when the control plane blocks, 403 at the daily loss
-        limit, 422 `Algorithm not paused` otherwise."""
-        row = await self.get(session, account, algorithm_id)
-        if row.status != "paused":
-            raise _not_resumable(row)
-        await _check_may_trade(session, row, now)
-        values = {"status": "active", "updated_at": now}
-        return await self._move(session, account, row, ("paused",), values, _not_resumable)
 
-    async def _move(
-        self,
-        session: AsyncSession,
-        account: Account,
-        row: TradingAlgorithm,
-        from_statuses: tuple[str, ...],
-        values: dict[str, Any],
-        refusal: Any,
-    ) -> TradingAlgorithm:
-        """The conditional UPDATE of a command; `refusal(current_row)` is raised when the row
-        is not (or no longer) in `from_statuses`."""
-        if row.status not in from_statuses:
-            raise refusal(row)
-        moved = await repo.transition(session, row.id, from_statuses=from_statuses, values=values)
-        if moved is None:  # a concurrent command changed it first
-            raise refusal(await self.get(session, account, row.id))
-        return moved
+async def _move(
+    session: AsyncSession,
+    account: Account,
+    row: TradingAlgorithm,
+    from_statuses: tuple[str, ...],
+    values: dict[str, Any],
+    refusal: Any,
+) -> TradingAlgorithm:
+    """The conditional UPDATE of a command; `refusal(current_row)` is raised when the row
+    is not (or no longer) in `from_statuses`."""
+    if row.status not in from_statuses:
+        raise refusal(row)
+    moved = await repo.transition(session, row.id, from_statuses=from_statuses, values=values)
+    if moved is None:  # a concurrent command changed it first
+        raise refusal(await get(session, account, row.id))
+    return moved
 
 
 def _refuse_running(row: TradingAlgorithm, verb: str) -> None:
@@ -316,6 +315,3 @@ async def _check_may_trade(session: AsyncSession, row: TradingAlgorithm, now: da
             "Daily loss limit reached",
             details={"dailyLoss": round(loss.loss, 2), "maxDailyLoss": round(loss.limit or 0, 2)},
         )
-
-
-algorithms = AlgorithmService()

@@ -25,9 +25,9 @@ from sniper.db.engine import AsyncSession
 from sniper.kit.cli import err, in_transaction
 from sniper.kit.timefmt import iso_z, parse_iso
 from sniper.notify.publisher import Publisher
+from sniper.trading.control import service as control
 from sniper.trading.control.commands import SystemAction
 from sniper.trading.control.schemas import REASON_MAX, AdminStatus, SystemCommandResult
-from sniper.trading.control.service import control
 from sniper.trading.control.status import SystemKind
 
 trading_app = typer.Typer(help="Trading control plane: system flags, client status.")

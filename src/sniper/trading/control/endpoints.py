@@ -14,13 +14,15 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Query, Request
+from fastapi import APIRouter, Body, Query, Request, Response
 
 from sniper.accounts.auth import AdminAccount, CurrentAccount
 from sniper.deps import RuntimeDep, SessionDep
+from sniper.errors import Conflict
 from sniper.kit.http import request_id
+from sniper.trading.control import service as control
 from sniper.trading.control.commands import CLIENT_COMMANDS, ClientCommand, SystemAction
-from sniper.trading.control.routing import DetailRoute, detail_responses
+from sniper.trading.control.routing import DetailRoute, detail_responses, error_response
 from sniper.trading.control.schemas import (
     REASON_MAX,
     AdminStatus,
@@ -32,7 +34,7 @@ from sniper.trading.control.schemas import (
     TradingCommandResult,
     TradingStatus,
 )
-from sniper.trading.control.service import control
+from sniper.trading.control.service import Refused
 from sniper.trading.control.status import SystemKind
 
 router = APIRouter(prefix="/api/v1/trading", tags=["trading control"], route_class=DetailRoute)
@@ -68,7 +70,7 @@ async def status(
     return await control.client_status(session, account, runtime.clock.now())
 
 
-ClientCommandEndpoint = Callable[..., Awaitable[TradingCommandResult]]
+ClientCommandEndpoint = Callable[..., Awaitable[TradingCommandResult | Response]]
 
 
 def _client_command(command: ClientCommand) -> ClientCommandEndpoint:
@@ -79,9 +81,9 @@ def _client_command(command: ClientCommand) -> ClientCommandEndpoint:
         account: CurrentAccount,
         body: Annotated[ClientCommandBody | None, Body()] = None,
         reason: Annotated[str | None, Query(max_length=REASON_MAX)] = None,
-    ) -> TradingCommandResult:
+    ) -> TradingCommandResult | Response:
         text = body.reason if body is not None and body.reason else (reason or "").strip()
-        return await control.client_command(
+        outcome = await control.client_command(
             session,
             runtime.publisher,
             account,
@@ -91,6 +93,9 @@ def _client_command(command: ClientCommand) -> ClientCommandEndpoint:
             request_id=request_id(request),
             now=runtime.clock.now(),
         )
+        if isinstance(outcome, Refused):  # answered, not raised: the audit row commits
+            return error_response(request, Conflict(outcome.message))
+        return outcome
 
     endpoint.__doc__ = (
         f"`{command}` this client's trading; the status after it and `result` (seed 004). "

@@ -12,9 +12,9 @@ surfaces", seeds README "55-tech"), whatever the app-wide handlers render elsewh
 - an `HTTPException` FastAPI raises itself (400 "There was an error parsing the body" for a
   body that is not UTF-8) → its status and `{"detail": ..}`, as FastAPI answers it.
 
-Every answer keeps `X-Request-ID`. The request's transaction still commits after a rendered
-error: what the service wrote before raising stays (the audit row of a refused command); the
-control service raises before it changes any flag.
+Every answer keeps `X-Request-ID`. A rendered error rolls the request's transaction back
+(`kit.surface`); a refused control command keeps its audit row because its endpoint returns
+the 409 (`error_response`) instead of raising it.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Trading control logic: read the flags, apply a command, audit it, push it. Never commits.
+"""Trading control logic: read the flags, apply a command, audit it, push it. Never commits;
+`now` always comes from the caller's clock.
 
 Every change locks its flag row, writes the new flags and one `trading_control_audit` row in the
 caller's transaction (so the edge commits both before replying), and registers its after-commit
@@ -10,12 +11,13 @@ resting entries after a stop, system stop or emergency. Rules: `commands.py`; st
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sniper.errors import Conflict, Unprocessable
+from sniper.errors import Unprocessable
 from sniper.kit.timefmt import iso_z
 from sniper.models import Account
 from sniper.notify.publisher import Publisher
@@ -127,137 +129,139 @@ def _check_until(until: datetime | None, now: datetime) -> None:
         )
 
 
-class ControlService:
-    """The control plane's operations; `now` always comes from the caller's clock."""
+@dataclass(frozen=True)
+class Refused:
+    """A client command the system flags refuse (HTTP 409, `Conflict`): audited, no flag
+    changed; `message` says which flag and why."""
 
-    async def client_status(
-        self, session: AsyncSession, account: Account, now: datetime
-    ) -> TradingStatus:
-        manual = await repository.client_flags(session, account.id)
-        system = await repository.system_flags(session)
-        return TradingStatus(**client_body(account, manual, system, now))
+    message: str
 
-    async def client_command(
-        self,
-        session: AsyncSession,
-        publisher: Publisher | None,
-        account: Account,
-        command: ClientCommand,
-        *,
-        reason: str | None,
-        actor: str,
-        request_id: str | None,
-        now: datetime,
-    ) -> TradingCommandResult:
-        """Apply `command` to `account`'s flags and audit it. Resume / start while a system flag
-        is in force: the refusal is audited, then `Conflict` (409) is raised; the caller's
-        commit keeps the audit row (the trading-control routes commit after rendering it)."""
-        row = await repository.lock_client(session, account.id)
-        before = ManualFlags.from_row(row)
-        system = await repository.system_flags(session)
-        blocked = system.leading(now)
-        outcome = apply_client(
-            before, command, system_blocked=blocked is not None, reason=reason, actor=actor, now=now
+
+async def client_status(session: AsyncSession, account: Account, now: datetime) -> TradingStatus:
+    manual = await repository.client_flags(session, account.id)
+    system = await repository.system_flags(session)
+    return TradingStatus(**client_body(account, manual, system, now))
+
+
+async def client_command(
+    session: AsyncSession,
+    publisher: Publisher | None,
+    account: Account,
+    command: ClientCommand,
+    *,
+    reason: str | None,
+    actor: str,
+    request_id: str | None,
+    now: datetime,
+) -> TradingCommandResult | Refused:
+    """Apply `command` to `account`'s flags and audit it. Resume / start while a system flag
+    is in force change nothing: the refusal is audited and returned as `Refused` (the endpoint
+    answers 409 and commits, so the audit row stays; a raised error would roll it back)."""
+    row = await repository.lock_client(session, account.id)
+    before = ManualFlags.from_row(row)
+    system = await repository.system_flags(session)
+    blocked = system.leading(now)
+    outcome = apply_client(
+        before, command, system_blocked=blocked is not None, reason=reason, actor=actor, now=now
+    )
+    outcome.after.copy_to(row)
+    repository.add_audit(
+        session,
+        account_id=account.id,
+        command=command,
+        actor=actor,
+        reason=reason,
+        result=outcome.result,
+        http_status=outcome.http_status,
+        before=_client_snapshot(before, system, now),
+        after=_client_snapshot(outcome.after, system, now),
+        request_id=request_id,
+        now=now,
+    )
+    await session.flush()
+    if outcome.result == SYSTEM_BLOCKED and blocked is not None:
+        return Refused(
+            f"Trading is blocked system-wide ({KIND_STATUS[blocked.kind]}: {blocked.reason}); "
+            f"{command} is refused until an operator clears it"
         )
-        outcome.after.copy_to(row)
-        repository.add_audit(
-            session,
-            account_id=account.id,
-            command=command,
-            actor=actor,
-            reason=reason,
-            result=outcome.result,
-            http_status=outcome.http_status,
-            before=_client_snapshot(before, system, now),
-            after=_client_snapshot(outcome.after, system, now),
-            request_id=request_id,
-            now=now,
+    body = TradingCommandResult(
+        **client_body(account, outcome.after, system, now), result=outcome.result
+    )
+    if outcome.changed and publisher is not None:
+        push.publish_on_commit(session, publisher, account.id, "trading", body)
+    return body
+
+
+async def system_status(session: AsyncSession, now: datetime) -> SystemStatus:
+    return SystemStatus(**system_body(await repository.system_flags(session), now))
+
+
+async def admin_status(session: AsyncSession, now: datetime) -> AdminStatus:
+    system = await repository.system_flags(session)
+    clients = [
+        TradingStatus(**client_body(account, manual, system, now))
+        for account, manual in await repository.clients(session)
+    ]
+    return AdminStatus(**system_body(system, now), clients=clients)
+
+
+async def system_command(
+    session: AsyncSession,
+    publisher: Publisher | None,
+    kind: SystemKind,
+    action: SystemAction,
+    *,
+    reason: str,
+    actor: str,
+    request_id: str | None,
+    now: datetime,
+    until: datetime | None = None,
+) -> SystemCommandResult:
+    """Set or clear one system flag (admins and the CLI only) and audit it. Raises
+    Unprocessable (422) for an `until` not after `now`."""
+    _check_until(until, now)
+    row = await repository.lock_system(session, kind)
+    before = SystemFlag.from_row(kind, row)
+    outcome = apply_system(before, action, reason=reason, actor=actor, now=now, until=until)
+    outcome.after.copy_to(row)
+    repository.add_audit(
+        session,
+        account_id=None,
+        command=kind if action == "set" else f"clear_{kind}",
+        actor=actor,
+        reason=reason,
+        result=outcome.result,
+        http_status=200,
+        before=_flag_snapshot(before, now),
+        after=_flag_snapshot(outcome.after, now),
+        request_id=request_id,
+        now=now,
+    )
+    await session.flush()
+    system = await repository.system_flags(session)
+    body = SystemCommandResult(**system_body(system, now), result=outcome.result)
+    if outcome.changed and publisher is not None:
+        push.publish_on_commit(session, publisher, push.GLOBAL, "emergency", body)
+    return body
+
+
+async def audit(
+    session: AsyncSession,
+    *,
+    account_id: int | None,
+    limit: int,
+    before_id: int | None = None,
+) -> list[AuditEntry]:
+    """Audit rows newest first: one client's (`account_id`) or all (None, admins)."""
+    rows = await repository.audit_rows(
+        session, account_id=account_id, limit=limit, before_id=before_id
+    )
+    return [
+        AuditEntry.model_validate(
+            {
+                **{c: getattr(row, c) for c in AuditEntry.model_fields if c != "client"},
+                "client": str(row.account_id) if row.account_id is not None else None,
+            }
         )
-        await session.flush()
-        if outcome.result == SYSTEM_BLOCKED and blocked is not None:
-            raise Conflict(
-                f"Trading is blocked system-wide ({KIND_STATUS[blocked.kind]}: {blocked.reason}); "
-                f"{command} is refused until an operator clears it"
-            )
-        body = TradingCommandResult(
-            **client_body(account, outcome.after, system, now), result=outcome.result
-        )
-        if outcome.changed and publisher is not None:
-            push.publish_on_commit(session, publisher, account.id, "trading", body)
-        return body
-
-    async def system_status(self, session: AsyncSession, now: datetime) -> SystemStatus:
-        return SystemStatus(**system_body(await repository.system_flags(session), now))
-
-    async def admin_status(self, session: AsyncSession, now: datetime) -> AdminStatus:
-        system = await repository.system_flags(session)
-        clients = [
-            TradingStatus(**client_body(account, manual, system, now))
-            for account, manual in await repository.clients(session)
-        ]
-        return AdminStatus(**system_body(system, now), clients=clients)
-
-    async def system_command(
-        self,
-        session: AsyncSession,
-        publisher: Publisher | None,
-        kind: SystemKind,
-        action: SystemAction,
-        *,
-        reason: str,
-        actor: str,
-        request_id: str | None,
-        now: datetime,
-        until: datetime | None = None,
-    ) -> SystemCommandResult:
-        """Set or clear one system flag (admins and the CLI only) and audit it. Raises
-        Unprocessable (422) for an `until` not after `now`."""
-        _check_until(until, now)
-        row = await repository.lock_system(session, kind)
-        before = SystemFlag.from_row(kind, row)
-        outcome = apply_system(before, action, reason=reason, actor=actor, now=now, until=until)
-        outcome.after.copy_to(row)
-        repository.add_audit(
-            session,
-            account_id=None,
-            command=kind if action == "set" else f"clear_{kind}",
-            actor=actor,
-            reason=reason,
-            result=outcome.result,
-            http_status=200,
-            before=_flag_snapshot(before, now),
-            after=_flag_snapshot(outcome.after, now),
-            request_id=request_id,
-            now=now,
-        )
-        await session.flush()
-        system = await repository.system_flags(session)
-        body = SystemCommandResult(**system_body(system, now), result=outcome.result)
-        if outcome.changed and publisher is not None:
-            push.publish_on_commit(session, publisher, push.GLOBAL, "emergency", body)
-        return body
-
-    async def audit(
-        self,
-        session: AsyncSession,
-        *,
-        account_id: int | None,
-        limit: int,
-        before_id: int | None = None,
-    ) -> list[AuditEntry]:
-        """Audit rows newest first: one client's (`account_id`) or all (None, admins)."""
-        rows = await repository.audit_rows(
-            session, account_id=account_id, limit=limit, before_id=before_id
-        )
-        return [
-            AuditEntry.model_validate(
-                {
-                    **{c: getattr(row, c) for c in AuditEntry.model_fields if c != "client"},
-                    "client": str(row.account_id) if row.account_id is not None else None,
-                }
-            )
-            for row in rows
-        ]
-
-
-control = ControlService()
+        for row in rows
+    ]
