@@ -5,6 +5,8 @@ simulated 2025-12-12 peak re-based onto the system clock), each under its own Us
 stand-in counts who polls. Once one of them is the sole poller, its lock connection is
 terminated (`pg_terminate_backend`, as a database restart or a network cut would): it must send
 at most the rest of the tick it was in, and the other process must take over as the one poller.
+Then the same with the leader killed (SIGKILL): the other process takes over; the handover time
+is printed (the follower stands for election every 5 s, `leader.while_leading`).
 Waits are on conditions with generous deadlines, never on a wall-clock budget.
 """
 
@@ -100,9 +102,11 @@ async def _lock_backend(database_url: str) -> int:
         await engine.dispose()
 
 
-async def test_terminating_the_leaders_lock_connection_leaves_one_poller(
+@contextlib.contextmanager
+def _two_workers(
     settings: Settings, tmp_path: Path
-) -> None:
+) -> Iterator[tuple[LocalServer, dict[str, subprocess.Popen[bytes]]]]:
+    """The EDGAR stand-in and workers "a" and "b" polling it (PostgreSQL only)."""
     if not settings.database_url.startswith("postgresql"):
         pytest.skip("several processes on one database: PostgreSQL (SQLite runs one process)")
     shift = datetime.now(UTC) - PEAK - timedelta(seconds=40)
@@ -117,11 +121,30 @@ async def test_terminating_the_leaders_lock_connection_leaves_one_poller(
             "SNIPER_EDGAR_ARCHIVES_BASE_URL": edgar.url,
             "SNIPER_EDGAR_SUBMISSIONS_BASE_URL": edgar.url,
         }
-        with _worker(env, "a", tmp_path), _worker(env, "b", tmp_path):
-            leader = await _sole_poller(edgar)
-            cut = len(edgar.requests)
-            await _lock_backend(settings.database_url)
-            successor = await _sole_poller(edgar, since=cut)
-            after = _pollers(edgar, cut)
+        with _worker(env, "a", tmp_path) as a, _worker(env, "b", tmp_path) as b:
+            yield edgar, {"a": a, "b": b}
+
+
+async def test_terminating_the_leaders_lock_connection_leaves_one_poller(
+    settings: Settings, tmp_path: Path
+) -> None:
+    with _two_workers(settings, tmp_path) as (edgar, _):
+        leader = await _sole_poller(edgar)
+        cut = len(edgar.requests)
+        await _lock_backend(settings.database_url)
+        successor = await _sole_poller(edgar, since=cut)
+        after = _pollers(edgar, cut)
     assert successor != leader, f"the cut-off leader polled on: {after}"
     assert after.count(leader) <= 1, f"{leader} polled past the tick it was in: {after}"
+
+
+async def test_killing_the_leader_hands_over(settings: Settings, tmp_path: Path) -> None:
+    with _two_workers(settings, tmp_path) as (edgar, workers):
+        leader = await _sole_poller(edgar)
+        cut = len(edgar.requests)
+        killed_at = time.monotonic()
+        workers[leader].kill()  # SIGKILL: no clean release, the socket just closes
+        successor = await _sole_poller(edgar, since=cut)
+        first = next(r for r in list(edgar.requests)[cut:] if _page0_poller(r) == successor)
+    assert successor != leader
+    print(f"leader {leader} killed; {successor} polled {first.received_at - killed_at:.1f} s later")
