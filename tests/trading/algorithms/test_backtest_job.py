@@ -16,6 +16,7 @@ from sniper.clock import ManualClock
 from sniper.config import Settings
 from sniper.db.session import transaction
 from sniper.trading.algorithms import store, tasks
+from sniper.trading.algorithms.backtests import x3_trade
 from sniper.trading.algorithms.config import AlgorithmConfig
 from sniper.trading.engine.backtest import run_backtest
 from sniper.trading.engine.marketdata import sample_bars
@@ -39,6 +40,13 @@ X3ALGO_FIELDS = {
     "maxDrawdown",
     "averageWin",
     "averageLoss",
+    # the rest of x3algo's get-results page
+    "maxDrawdownPercent",
+    "largestWin",
+    "largestLoss",
+    "averageTradeDuration",
+    "expectancy",
+    "returnOnInvestment",
 }
 FILING_RULES: dict[str, Any] = {
     "entryConditions": {
@@ -75,6 +83,11 @@ async def _ledger(h: Harness, algorithm_id: str, backtest_id: str) -> list[dict[
     return [trade.to_json() for trade in rows]
 
 
+def _x3(trades: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Stored closed trades as x3algo's results page shows them."""
+    return [x3_trade(t).model_dump(mode="json", by_alias=True) for t in trades]
+
+
 async def test_a_backtest_runs_to_completed_with_the_engines_numbers(harness: Harness) -> None:
     h = harness
     key = await h.account()
@@ -103,7 +116,7 @@ async def test_a_backtest_runs_to_completed_with_the_engines_numbers(harness: Ha
     assert shown["equityCurve"][-1]["balance"] == shown["results"]["finalBalance"]
     assert seen[-1] == (len(days), len(days))
     assert [done for done, _ in seen] == sorted(done for done, _ in seen)
-    assert shown["trades"] == await _ledger(h, algorithm["id"], backtest_id)
+    assert shown["trades"] == _x3(await _ledger(h, algorithm["id"], backtest_id))
     direct = await run_backtest(
         AlgorithmConfig.model_validate(COMPLETE),
         {"NASDAQ:MSFT": sample_bars("NASDAQ:MSFT")},
@@ -112,8 +125,9 @@ async def test_a_backtest_runs_to_completed_with_the_engines_numbers(harness: Ha
         initial_balance=10_000.0,
         algorithm_id=backtest_id,
     )
-    stored = {key: shown[key] for key in ("results", "equityCurve", "trades")}
-    assert stored == json.loads(json.dumps(direct.to_json()))
+    engine = json.loads(json.dumps(direct.to_json()))
+    assert (shown["results"], shown["equityCurve"]) == (engine["results"], engine["equityCurve"])
+    assert shown["trades"] == _x3(engine["trades"])
 
 
 async def test_a_symbol_without_bars_fails_naming_it(harness: Harness) -> None:
@@ -157,7 +171,7 @@ async def test_a_dead_jobs_backtest_is_claimed_again_and_completes_once(harness:
     shown = await _shown(h, key, backtest_id)
     assert (shown["status"], shown["progress"]) == ("completed", 100)
     assert len(shown["trades"]) == len(dead.trades) == shown["results"]["totalTrades"] > 0
-    assert await _ledger(h, algorithm["id"], backtest_id) == shown["trades"]
+    assert _x3(await _ledger(h, algorithm["id"], backtest_id)) == shown["trades"]
 
 
 def _synthetic_bars(path: Path, first: date, last: date) -> list[date]:
@@ -211,7 +225,7 @@ async def test_filing_event_entries_follow_real_filing_dates(
     assert "/submissions/CIK0000789019.json" in [request.path for request in edgar.requests]
     assert shown["status"] == "completed", shown["error"]
     assert [point["date"] for point in shown["equityCurve"]] == [str(day) for day in days]
-    assert sorted(trade["entryAt"][:10] for trade in shown["trades"]) == expected
+    assert sorted(trade["entryTime"][:10] for trade in shown["trades"]) == expected
     assert {trade["exitReason"] for trade in shown["trades"]} == {"time_exit"}
 
 

@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from sniper.db.session import transaction
+from sniper.kit.timefmt import iso_z
 from sniper.kit.wake import RUN_BACKTEST
 from sniper.trading.algorithms import store
 from tests.conftest import Harness
@@ -47,11 +48,15 @@ async def test_create_queues_and_wakes_the_job(harness: Harness) -> None:
     assert created == {
         "id": created["id"],
         "algorithmId": algorithm["id"],
+        "algorithmName": algorithm["name"],
+        "userId": created["userId"],
         "status": "queued",
         "progress": 0,
-        "startDate": "2010-01-04",
-        "endDate": "2012-12-31",
+        "startDate": "2010-01-04T00:00:00Z",  # x3algo shows the range as ISO datetimes
+        "endDate": "2012-12-31T23:59:59Z",
         "initialBalance": 10_000.0,
+        "finalBalance": None,
+        "symbols": ["NASDAQ:MSFT"],
         "results": None,
         "equityCurve": [],
         "trades": [],
@@ -59,6 +64,7 @@ async def test_create_queues_and_wakes_the_job(harness: Harness) -> None:
         "createdAt": "2025-12-12T14:00:00Z",
         "startedAt": None,
         "completedAt": None,
+        "failedAt": None,
     }
     shown = await h.client.get(f"{URL}/{created['id']}", headers=auth(key))
     assert shown.json() == created
@@ -125,6 +131,54 @@ async def test_list_pages_and_filters(harness: Harness) -> None:
     assert error_of(bad, 400, "VALIDATION_ERROR")["details"]["field"] == "status"
 
 
+async def test_list_sorts_and_names_the_algorithm(harness: Harness) -> None:
+    """x3algo list: `sort` createdAt | completedAt, `order` asc | desc, `algorithmName`."""
+    h = harness
+    key = await h.account()
+    algorithm = await create(h, key)
+    ids = []
+    for _ in range(3):
+        ids.append((await _create(h, key, _body(algorithm["id"])))["id"])
+        h.clock.advance(timedelta(seconds=1))
+    for backtest_id in (ids[2], ids[0]):  # completed in that order; ids[1] never
+        async with transaction(h.runtime.sessions) as session:
+            await store.claim_backtests(session, now=h.clock.now(), only=backtest_id)
+            await store.complete_backtest(
+                session, backtest_id, results={}, equity_curve=[], trades=[], now=h.clock.now()
+            )
+        h.clock.advance(timedelta(seconds=1))
+
+    async def listed(**params: str) -> list[str]:
+        page = (await h.client.get(URL, params=params, headers=auth(key))).json()
+        assert {b["algorithmName"] for b in page["data"]} == {algorithm["name"]}
+        return [b["id"] for b in page["data"]]
+
+    assert await listed(order="asc") == ids
+    assert await listed(sort="completedAt") == [ids[0], ids[2], ids[1]]
+    assert await listed(sort="completedAt", order="asc") == [ids[2], ids[0], ids[1]]
+    bad = await h.client.get(URL, params={"sort": "name"}, headers=auth(key))
+    assert error_of(bad, 400, "VALIDATION_ERROR")["details"]["field"] == "sort"
+
+
+async def test_the_range_may_be_given_as_iso_datetimes(harness: Harness) -> None:
+    """x3algo's own example sends `2024-01-01T00:00:00Z`; its UTC date is the day taken."""
+    h = harness
+    key = await h.account()
+    algorithm = await create(h, key)
+    body = _body(algorithm["id"]) | {
+        "startDate": "2010-01-04T00:00:00Z",
+        "endDate": "2012-12-31T23:59:59+00:00",
+    }
+    created = await _create(h, key, body)
+    assert (created["startDate"], created["endDate"]) == (
+        "2010-01-04T00:00:00Z",
+        "2012-12-31T23:59:59Z",
+    )
+    body["startDate"] = "2010-01-04T25:00:00Z"
+    response = await h.client.post(URL, json=body, headers=auth(key))
+    assert error_of(response, 400, "VALIDATION_ERROR")["details"]["field"] == "startDate"
+
+
 async def test_job_lifecycle_is_visible_through_get(harness: Harness) -> None:
     h = harness
     key = await h.account()
@@ -142,7 +196,20 @@ async def test_job_lifecycle_is_visible_through_get(harness: Harness) -> None:
         {"date": "2010-01-04", "balance": 10_000.0},
         {"date": "2010-01-05", "balance": 10_050.0},
     ]
-    trades = [{"symbol": "NASDAQ:MSFT", "side": "long", "pnl": 50.0}]
+    trades = [
+        {
+            "symbol": "NASDAQ:MSFT",
+            "side": "long",
+            "quantity": 10,
+            "entryAt": "2010-01-04T00:00:00Z",
+            "entryPrice": 25.0,
+            "exitAt": "2010-01-05T00:00:00Z",
+            "exitPrice": 30.0,
+            "pnl": 50.0,
+            "exitReason": "take_profit",
+            "clientOrderIds": ["ord_a", "ord_b"],
+        }
+    ]
     h.clock.advance(timedelta(minutes=1))
     async with transaction(h.runtime.sessions) as session:
         await store.complete_backtest(
@@ -156,8 +223,23 @@ async def test_job_lifecycle_is_visible_through_get(harness: Harness) -> None:
     done = (await h.client.get(f"{URL}/{backtest['id']}", headers=auth(key))).json()
     assert (done["status"], done["progress"]) == ("completed", 100)
     assert done["results"] == {"totalTrades": 1, "finalBalance": 10_050.0}
-    assert (done["equityCurve"], done["trades"]) == (curve, trades)
-    assert done["completedAt"] == "2025-12-12T14:01:00Z"
+    assert done["equityCurve"] == curve
+    assert done["trades"] == [  # x3algo's get-results shape
+        {
+            "symbol": "NASDAQ:MSFT",
+            "side": "long",
+            "quantity": 10,
+            "entryTime": "2010-01-04T00:00:00Z",
+            "entryPrice": 25.0,
+            "exitTime": "2010-01-05T00:00:00Z",
+            "exitPrice": 30.0,
+            "profit": 50.0,
+            "profitPercent": 20.0,  # 50 on 10 x 25
+            "exitReason": "take_profit",
+            "clientOrderIds": ["ord_a", "ord_b"],
+        }
+    ]
+    assert (done["finalBalance"], done["completedAt"]) == (10_050.0, "2025-12-12T14:01:00Z")
 
 
 async def test_a_dead_jobs_lease_passes_and_failures_are_shown(harness: Harness) -> None:
@@ -180,3 +262,4 @@ async def test_a_dead_jobs_lease_passes_and_failures_are_shown(harness: Harness)
         )
     failed = (await h.client.get(f"{URL}/{backtest['id']}", headers=auth(key))).json()
     assert (failed["status"], failed["error"]) == ("failed", "no bars for NASDAQ:MSFT")
+    assert (failed["failedAt"], failed["completedAt"]) == (iso_z(h.clock.now()), None)

@@ -41,8 +41,14 @@ def test_summary_of_wins_and_losses() -> None:
         "profitFactor": pytest.approx(3.6364),
         "sharpeRatio": summary["sharpeRatio"],
         "maxDrawdown": 5.0,
+        "maxDrawdownPercent": 5.0,
         "averageWin": 100.0,
         "averageLoss": 55.0,
+        "largestWin": 100.0,
+        "largestLoss": 55.0,
+        "averageTradeDuration": 2.5 * 24 * 60,  # held 4, 2, 1 and 3 days
+        "expectancy": 36.25,  # 145 / 4
+        "returnOnInvestment": 14.5,  # 145 / 1000
     }
     # Per-trade returns 100/1000, -55/1100, 100/1045, 0/1145: mean 0.03642, stdev 0.07383.
     assert summary["sharpeRatio"] == pytest.approx(0.4934, abs=1e-4)

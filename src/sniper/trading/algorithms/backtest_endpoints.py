@@ -12,6 +12,7 @@ from fastapi import APIRouter, Path, Query
 
 from sniper.accounts.auth import CurrentAccount
 from sniper.deps import RuntimeDep, SessionDep
+from sniper.models import TradingAlgorithm
 from sniper.trading.algorithms import backtests
 from sniper.trading.algorithms.endpoints import Limit, Page
 from sniper.trading.algorithms.routing import X3Route, x3_responses
@@ -30,7 +31,8 @@ async def create_backtest(
     status `queued`, progress 0. 404 for another account's algorithm; 400 for `endDate`
     before `startDate` or an incomplete algorithm (`details.missingFields`)."""
     row = await backtests.create_backtest(session, runtime, account, body)
-    return backtests.backtest_out(row)
+    algorithm = await session.get(TradingAlgorithm, row.algorithm_id)
+    return backtests.backtest_out(row, algorithm.name if algorithm is not None else None)
 
 
 @router.get("", response_model=BacktestList, responses=x3_responses(400, 401, 429))
@@ -41,18 +43,23 @@ async def list_backtests(
     limit: Limit = 20,
     algorithm_id: Annotated[str | None, Query(alias="algorithmId", max_length=64)] = None,
     status: Literal["queued", "running", "completed", "failed"] | None = None,
+    sort: Literal["createdAt", "completedAt"] = "createdAt",
+    order: Literal["asc", "desc"] = "desc",
 ) -> BacktestList:
-    """The account's backtests, newest first, `{data, pagination}` (no curves or trades)."""
+    """The account's backtests, `{data, pagination}` (no curves or trades), by `sort`
+    (`createdAt` default, or `completedAt`: unfinished ones last) in `order` (`desc` default)."""
     rows, total = await backtests.list_backtests(
         session,
         account,
         algorithm_id=algorithm_id,
         status=status,
+        sort=sort,
+        order=order,
         limit=limit,
         offset=(page - 1) * limit,
     )
     return BacktestList(
-        data=[backtests.backtest_summary(row) for row in rows],
+        data=[backtests.backtest_summary(row, name) for row, name in rows],
         pagination=PageInfo(
             page=page, limit=limit, total=total, total_pages=(total + limit - 1) // limit
         ),
@@ -68,4 +75,4 @@ async def get_backtest(
     account: CurrentAccount,
 ) -> BacktestOut:
     """One backtest with `results`, `equityCurve` and `trades`; 404 for another account's."""
-    return backtests.backtest_out(await backtests.get_backtest(session, account, backtest_id))
+    return backtests.backtest_out(*await backtests.get_backtest(session, account, backtest_id))

@@ -11,7 +11,8 @@ algorithm (or backtest) is 404.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from datetime import UTC, datetime, time
+from typing import Any
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,11 +20,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sniper.errors import BadRequest, NotFound
 from sniper.kit.ids import base62
 from sniper.kit.wake import RUN_BACKTEST
-from sniper.models import Account, Backtest
+from sniper.models import Account, Backtest, TradingAlgorithm
 from sniper.runtime import Runtime
 from sniper.trading.algorithms import service as algorithms
 from sniper.trading.algorithms.config import AlgorithmConfig, missing_fields, unsupported
-from sniper.trading.algorithms.schemas import BacktestCreate, BacktestOut, BacktestSummary
+from sniper.trading.algorithms.schemas import (
+    BacktestCreate,
+    BacktestOut,
+    BacktestSummary,
+    BacktestTrade,
+)
 
 MODE = "executionSettings.mode"
 
@@ -88,17 +94,23 @@ async def create_backtest(
     return row
 
 
-async def get_backtest(session: AsyncSession, account: Account, backtest_id: str) -> Backtest:
-    """The account's backtest; NotFound (404) otherwise."""
+async def get_backtest(
+    session: AsyncSession, account: Account, backtest_id: str
+) -> tuple[Backtest, str | None]:
+    """The account's backtest and its algorithm's name; NotFound (404) otherwise."""
     result = await session.execute(
-        select(Backtest)
+        select(Backtest, TradingAlgorithm.name)
+        .outerjoin(TradingAlgorithm, TradingAlgorithm.id == Backtest.algorithm_id)
         .where(Backtest.id == backtest_id, Backtest.account_id == account.id)
         .execution_options(populate_existing=True)
     )
-    row = result.scalar_one_or_none()
+    row = result.one_or_none()
     if row is None:
         raise NotFound("Backtest not found", details={"id": backtest_id})
-    return row
+    return row[0], row[1]
+
+
+SORTS = {"createdAt": Backtest.created_at, "completedAt": Backtest.completed_at}
 
 
 async def list_backtests(
@@ -107,10 +119,14 @@ async def list_backtests(
     *,
     algorithm_id: str | None,
     status: str | None,
+    sort: str = "createdAt",
+    order: str = "desc",
     limit: int,
     offset: int,
-) -> tuple[Sequence[Backtest], int]:
-    """One page of the account's backtests, newest first (id as tie-break), and the total."""
+) -> tuple[list[tuple[Backtest, str | None]], int]:
+    """One page of the account's backtests with their algorithms' names, by `sort`
+    (`createdAt` | `completedAt`; unfinished ones last) in `order` (`asc` | `desc`, id as
+    tie-break), and the total."""
     conditions: list[ColumnElement[bool]] = [Backtest.account_id == account.id]
     if algorithm_id is not None:
         conditions.append(Backtest.algorithm_id == algorithm_id)
@@ -118,42 +134,72 @@ async def list_backtests(
         conditions.append(Backtest.status == status)
     count = select(func.count()).select_from(Backtest).where(*conditions)
     total = (await session.execute(count)).scalar_one()
+    column = SORTS[sort]
+    keys = (
+        (column.asc(), Backtest.id.asc()) if order == "asc" else (column.desc(), Backtest.id.desc())
+    )
     rows = await session.execute(
-        select(Backtest)
+        select(Backtest, TradingAlgorithm.name)
+        .outerjoin(TradingAlgorithm, TradingAlgorithm.id == Backtest.algorithm_id)
         .where(*conditions)
-        .order_by(Backtest.created_at.desc(), Backtest.id.desc())
+        .order_by(column.is_(None), *keys)
         .limit(limit)
         .offset(offset)
     )
-    return rows.scalars().all(), int(total)
+    return [(row[0], row[1]) for row in rows.all()], int(total)
 
 
-def backtest_out(row: Backtest) -> BacktestOut:
+def backtest_out(row: Backtest, algorithm_name: str | None) -> BacktestOut:
     """The full backtest object (curve and trades empty until completed)."""
+    trades = [x3_trade(trade) for trade in row.trades or []]
+    fields = _summary_fields(row, algorithm_name)
     return BacktestOut.model_validate(
-        {**_summary_fields(row), "equity_curve": row.equity_curve or [], "trades": row.trades or []}
+        {**fields, "equity_curve": row.equity_curve or [], "trades": trades}
     )
 
 
-def backtest_summary(row: Backtest) -> BacktestSummary:
-    return BacktestSummary.model_validate(_summary_fields(row))
+def backtest_summary(row: Backtest, algorithm_name: str | None) -> BacktestSummary:
+    return BacktestSummary.model_validate(_summary_fields(row, algorithm_name))
 
 
-def _summary_fields(row: Backtest) -> dict[str, object]:
+def x3_trade(stored: dict[str, Any]) -> BacktestTrade:
+    """A stored closed trade (`ClosedTrade.to_json`) in x3algo's results shape (`BacktestTrade`):
+    `entryTime`, `exitTime`, `profit`, `profitPercent` (profit over entry price x quantity)."""
+    cost = float(stored["entryPrice"]) * int(stored["quantity"])
+    profit = float(stored["pnl"])
+    return BacktestTrade(
+        symbol=stored["symbol"],
+        side=stored["side"],
+        quantity=stored["quantity"],
+        entry_time=stored["entryAt"],
+        entry_price=stored["entryPrice"],
+        exit_time=stored["exitAt"],
+        exit_price=stored["exitPrice"],
+        profit=profit,
+        profit_percent=round(profit / cost * 100, 2) if cost else 0.0,
+        exit_reason=stored["exitReason"],
+        client_order_ids=stored.get("clientOrderIds", []),
+    )
+
+
+def _summary_fields(row: Backtest, algorithm_name: str | None) -> dict[str, object]:
+    results = row.results or {}
     return {
-        field: getattr(row, field)
-        for field in (
-            "id",
-            "algorithm_id",
-            "status",
-            "progress",
-            "start_date",
-            "end_date",
-            "initial_balance",
-            "results",
-            "error",
-            "created_at",
-            "started_at",
-            "completed_at",
-        )
+        "id": row.id,
+        "algorithm_id": row.algorithm_id,
+        "algorithm_name": algorithm_name,
+        "user_id": str(row.account_id),
+        "status": row.status,
+        "progress": row.progress,
+        "start_date": datetime.combine(row.start_date, time.min, UTC),
+        "end_date": datetime.combine(row.end_date, time(23, 59, 59), UTC),
+        "initial_balance": row.initial_balance,
+        "final_balance": results.get("finalBalance") if row.status == "completed" else None,
+        "symbols": list((row.config or {}).get("symbols") or []),
+        "results": row.results,
+        "error": row.error,
+        "created_at": row.created_at,
+        "started_at": row.started_at,
+        "completed_at": row.completed_at if row.status == "completed" else None,
+        "failed_at": row.completed_at if row.status == "failed" else None,
     }

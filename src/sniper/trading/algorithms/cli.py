@@ -254,7 +254,7 @@ def backtest_command(
     except SniperError as exc:
         raise _refused(exc) from exc
     if as_json:
-        print(json.dumps(backtests.backtest_out(row).model_dump(mode="json", by_alias=True)))
+        print(json.dumps(backtests.backtest_out(row, name).model_dump(mode="json", by_alias=True)))
     if row.status != "completed":
         err.print(f"[red]backtest {row.id} failed:[/red] {row.error}")
         raise typer.Exit(1)

@@ -22,7 +22,7 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
-from sniper.kit.timefmt import EARLIEST, LATEST, OutOfRange, UTCStamp
+from sniper.kit.timefmt import EARLIEST, LATEST, OutOfRange, UTCStamp, parse_iso
 from sniper.trading.algorithms.config import AlgorithmConfig
 
 AlgorithmStatus = Literal["draft", "stopped", "active", "paused", "error", "archived"]
@@ -30,6 +30,9 @@ BacktestStatus = Literal["queued", "running", "completed", "failed"]
 NAME_MAX = 200
 DESCRIPTION_MAX = 2000
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_DATETIME = re.compile(
+    r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?$"
+)
 
 
 class CamelModel(BaseModel):
@@ -119,9 +122,16 @@ class CommandResult(CamelModel):
 
 
 def _iso_date(value: Any) -> Any:
-    if not isinstance(value, str) or not _ISO_DATE.match(value):
-        raise ValueError("must be a date YYYY-MM-DD")
-    return value
+    """A date `YYYY-MM-DD`, or an ISO 8601 datetime (x3algo's `2024-01-01T00:00:00Z`): its UTC
+    date."""
+    if isinstance(value, str) and _ISO_DATE.match(value):
+        return value
+    if isinstance(value, str) and _ISO_DATETIME.match(value):
+        try:
+            return parse_iso(value).date()
+        except ValueError:
+            pass
+    raise ValueError("must be a date YYYY-MM-DD or an ISO 8601 datetime")
 
 
 def _in_range(value: date) -> date:
@@ -134,8 +144,9 @@ IsoDate = Annotated[date, BeforeValidator(_iso_date), AfterValidator(_in_range)]
 
 
 class BacktestCreate(CamelModel):
-    """`POST /api/backtests`: the algorithm, the inclusive date range (YYYY-MM-DD, `endDate` not
-    before `startDate`) and the starting balance (> 0, at most 1e12)."""
+    """`POST /api/backtests`: the algorithm, the inclusive date range (YYYY-MM-DD or an ISO 8601
+    datetime, whose UTC date is taken; `endDate` not before `startDate`) and the starting
+    balance (> 0, at most 1e12)."""
 
     model_config = ConfigDict(alias_generator=to_camel, validate_by_name=True, extra="forbid")
 
@@ -152,30 +163,56 @@ class EquityPoint(CamelModel):
     balance: float
 
 
+class BacktestTrade(CamelModel):
+    """A closed trade as x3algo's results page shows it: times ISO 8601 UTC, `profit` in the
+    account currency (no fees), `profitPercent` profit over the entry value in %, `exitReason`
+    stop_loss | trailing_stop | take_profit | time_exit | opposite_signal | end_of_backtest,
+    `clientOrderIds` (entry, exit) our addition."""
+
+    symbol: str
+    side: str
+    quantity: int
+    entry_time: str
+    entry_price: float
+    exit_time: str
+    exit_price: float
+    profit: float
+    profit_percent: float
+    exit_reason: str
+    client_order_ids: list[str]
+
+
 class BacktestSummary(CamelModel):
-    """A backtest in a list: `status` `queued` → `running` → `completed` | `failed` (`error`
-    says why), `progress` 0-100, the request, `results` (x3algo performance fields plus
-    `finalBalance`, `totalReturn` %; null until completed), times."""
+    """A backtest in a list (x3algo backtests): `status` `queued` → `running` → `completed` |
+    `failed` (`error` says why, `failedAt` when), `progress` 0-100; `startDate` / `endDate`
+    the range as ISO datetimes (start of the first day, end of the last, UTC); `userId` the
+    owning account; `symbols` the algorithm's; `finalBalance` and `results` (x3algo
+    performance fields plus `finalBalance`, `totalReturn` %) null until completed."""
 
     id: str
     algorithm_id: str
+    algorithm_name: str | None
+    user_id: str
     status: BacktestStatus
     progress: int
-    start_date: date
-    end_date: date
+    start_date: UTCStamp
+    end_date: UTCStamp
     initial_balance: float
+    final_balance: float | None
+    symbols: list[str]
     results: dict[str, Any] | None
     error: str | None
     created_at: UTCStamp
     started_at: UTCStamp | None
     completed_at: UTCStamp | None
+    failed_at: UTCStamp | None
 
 
 class BacktestOut(BacktestSummary):
     """A backtest with its `equityCurve` and `trades` (closed trades)."""
 
     equity_curve: list[EquityPoint]
-    trades: list[dict[str, Any]]
+    trades: list[BacktestTrade]
 
 
 class BacktestList(CamelModel):

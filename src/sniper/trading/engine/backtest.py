@@ -156,7 +156,8 @@ def _results(
     bars: int,
 ) -> dict[str, Any]:
     results = summarize(trades, initial_balance=initial)
-    results["maxDrawdown"] = max_drawdown_percent([initial] + [p["balance"] for p in curve])
+    drawdown = max_drawdown_percent([initial] + [p["balance"] for p in curve])
+    results["maxDrawdown"] = results["maxDrawdownPercent"] = drawdown
     results.update(
         initialBalance=round(initial, 2),
         finalBalance=round(final, 2),

@@ -86,7 +86,13 @@ def summarize(
     - `sharpeRatio` mean / sample standard deviation of per-trade returns (pnl over the realised
       equity before the trade), not annualised, 4 decimals, null with < 2 trades or no spread;
     - `maxDrawdown` the largest fall of realised equity (`initial_balance` + cumulative pnl)
-      from its running peak, in % of that peak (2 decimals), 0 with no losses.
+      from its running peak, in % of that peak (2 decimals), 0 with no losses;
+      `maxDrawdownPercent` the same number (x3algo's results page shows both);
+    - `largestWin` the best trade's pnl, `largestLoss` the worst trade's loss as a positive
+      amount (0 when none), `expectancy` netProfit per trade: account currency, cents;
+    - `averageTradeDuration` mean holding time in minutes (entry to exit, 2 decimals), 0 with
+      no trades;
+    - `returnOnInvestment` netProfit in % of `initial_balance` (2 decimals).
     """
     ordered = sorted(trades, key=lambda t: t.exit_at)
     wins = [t.pnl for t in ordered if t.pnl > 0]
@@ -103,9 +109,24 @@ def summarize(
         "profitFactor": round(profit / loss, 4) if loss > 0 else None,
         "sharpeRatio": _sharpe(ordered, initial_balance),
         "maxDrawdown": _max_drawdown(ordered, initial_balance),
+        "maxDrawdownPercent": _max_drawdown(ordered, initial_balance),
         "averageWin": round(profit / len(wins), 2) if wins else 0.0,
         "averageLoss": round(loss / len(losses), 2) if losses else 0.0,
+        "largestWin": round(max(wins), 2) if wins else 0.0,
+        "largestLoss": round(max(losses), 2) if losses else 0.0,
+        "averageTradeDuration": _average_minutes(ordered),
+        "expectancy": round((profit - loss) / len(ordered), 2) if ordered else 0.0,
+        "returnOnInvestment": (
+            round((profit - loss) / initial_balance * 100, 2) if initial_balance > 0 else 0.0
+        ),
     }
+
+
+def _average_minutes(ordered: list[ClosedTrade]) -> float:
+    if not ordered:
+        return 0.0
+    held = sum((t.exit_at - t.entry_at).total_seconds() for t in ordered)
+    return round(held / 60 / len(ordered), 2)
 
 
 def _sharpe(ordered: list[ClosedTrade], initial_balance: float) -> float | None:
