@@ -45,9 +45,8 @@ async def claim_due(
 ) -> list[int]:
     """Lease up to `limit` due pending jobs (none of the `skip` ids), oldest due first; a
     crashed worker's claim falls due again when its lease ends (`sniper.worker.claim`)."""
-    where = (J.id.not_in(list(skip)),) if skip else ()
     return await claim.claim_due(
-        session, JOBS, now=now, lease_expires_at=lease_expires_at, limit=limit, where=where
+        session, JOBS, now=now, lease_expires_at=lease_expires_at, limit=limit, skip=skip
     )
 
 

@@ -17,7 +17,7 @@ The caller's transaction commits the claim (STYLE 3). Job tables name their colu
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -56,14 +56,18 @@ async def claim_due(
     lease_expires_at: datetime,
     limit: int,
     where: Sequence[ColumnElement[bool]] = (),
+    skip: Collection[Any] = (),
 ) -> list[Any]:
-    """Lease up to `limit` rows of `table` that are due at `now` and match every `where`
-    condition, oldest due first (then by id); returns their ids in that order (empty when none).
+    """Lease up to `limit` rows of `table` that are due at `now`, match every `where` condition
+    and whose id is not in `skip`, oldest due first (then by id); returns their ids in that
+    order (empty when none).
 
     Each claimed row gets `lease = due = lease_expires_at`. Runs in the caller's transaction,
     which must be a writing one (see the module docstring for the per-backend locking).
     """
     row_id, due = table.column(table.id), table.column(table.due)
+    if skip:
+        where = (*where, row_id.not_in(list(skip)))
     statement = select(row_id).where(table.is_due(now), *where).order_by(due, row_id).limit(limit)
     if session.get_bind().dialect.name == "postgresql":
         statement = statement.with_for_update(skip_locked=True)

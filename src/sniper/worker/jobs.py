@@ -178,14 +178,9 @@ async def run_schedule(runtime: Runtime, schedule: Schedule, stop: asyncio.Event
         except Exception:
             logger.exception("%s tick failed", schedule.name)
 
-    if schedule.lock is not None:
-        await while_leading(runtime.engine, stop, guarded, interval, key=schedule.lock)
-        return
     if not schedule.immediately:
         await wait_or_stop(stop, interval)
-    while not stop.is_set():
-        await guarded()
-        await wait_or_stop(stop, interval)
+    await while_leading(runtime.engine, stop, guarded, interval, key=schedule.lock)
 
 
 def start_jobs(

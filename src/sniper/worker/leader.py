@@ -38,7 +38,7 @@ class Lease:
     """Proof of leadership; `await held()` is False once the lock is gone (SQLite: always
     True)."""
 
-    def __init__(self, connection: AsyncConnection | None, key: int) -> None:
+    def __init__(self, connection: AsyncConnection | None, key: int | None) -> None:
         self._connection = connection
         self.key = key
 
@@ -58,11 +58,11 @@ async def leadership(
     engine: AsyncEngine,
     stop: asyncio.Event,
     retry_seconds: float = 5.0,
-    key: int = LEADER_LOCK_KEY,
+    key: int | None = LEADER_LOCK_KEY,
 ) -> AsyncIterator[Lease | None]:
     """Wait until this process holds lock `key` (or `stop` is set); yields the `Lease`, or None
-    when `stop` came first."""
-    if engine.dialect.name == "sqlite":
+    when `stop` came first. `key=None`: no lock, every process leads (as on SQLite)."""
+    if key is None or engine.dialect.name == "sqlite":
         yield Lease(None, key)
         return
     async with engine.connect() as connection:
@@ -93,13 +93,13 @@ async def while_leading(
     tick: Callable[[], Awaitable[object]],
     interval: float,
     *,
-    key: int = LEADER_LOCK_KEY,
+    key: int | None = LEADER_LOCK_KEY,
     retry_seconds: float = 5.0,
 ) -> None:
     """Until `stop`: win the election, then `await tick()` every `interval` seconds (a tick's
     own duration counts against it) for as long as the lock is still held, checked before every
     tick; a lost lock steps down and, `retry_seconds` later (the others stand first), stands
-    again. `tick` handles its own errors."""
+    again. `key=None` ticks without an election. `tick` handles its own errors."""
     while not stop.is_set():
         async with leadership(engine, stop, retry_seconds, key) as lease:
             lost = await _lead(lease, stop, tick, interval)

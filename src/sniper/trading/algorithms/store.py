@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sniper.db.upsert import insert_ignore
@@ -269,11 +269,15 @@ async def claim_backtests(
     whose lease passed (their job died). Each becomes `running` with a lease until `now + lease`
     (`sniper.worker.claim`) and `started_at` set on its first claim. `only`: that backtest or
     none (`sniper backtest`); `skip`: ids not to claim."""
-    where: list[ColumnElement[bool]] = [Backtest.id.not_in(list(skip))] if skip else []
-    if only is not None:
-        where.append(Backtest.id == only)
+    where = [Backtest.id == only] if only is not None else []
     ids = await claim.claim_due(
-        session, BACKTESTS, now=now, lease_expires_at=now + lease, limit=limit, where=where
+        session,
+        BACKTESTS,
+        now=now,
+        lease_expires_at=now + lease,
+        limit=limit,
+        where=where,
+        skip=skip,
     )
     if not ids:
         return []
