@@ -154,5 +154,6 @@ async def test_pushes_reach_every_process(settings: Settings, tmp_path: Path) ->
         "filing_hit",
     )
     assert target["last_event"]["accession_number"] == SONY_6K
-    assert (set_on_a["channel"], set_on_a["event"]) == ("emergency", "emergency_applied")
+    assert (set_on_a["channel"], set_on_a["event"]) == ("emergency", "UPDATE")
+    assert set_on_a["payload"]["result"] == "emergency_applied"
     assert (cleared_by_cli["channel"], cleared_by_cli["payload"]["status"]) == ("emergency", "live")

@@ -13,6 +13,7 @@ from sniper.config import Settings
 from tests.notify.ws_support import Live, live, refusal, wait_for
 
 CAP_REASON = "too many connections: 5 open for this account"
+SUBSCRIBE_CAP_REASON = "Connection limit exceeded"  # docs.55-tech.com/mm-api/errors
 
 
 Refusal = tuple[dict[str, Any], int | None, str | None]
@@ -38,14 +39,17 @@ async def test_connections_over_the_cap_are_refused_until_one_closes(
         bob = await server.main_api(await server.h.account("bob"))
         sockets = [await server.main_api(key) for _ in range(3)]
         sockets += [await server.subscribe(key) for _ in range(2)]
-        error = {"type": "error", "message": CAP_REASON}
-        assert await _refused_on_both_endpoints(server, key) == [(error, 4429, CAP_REASON)] * 2
+        expected = [
+            ({"type": "error", "message": reason}, 4429, reason)
+            for reason in (CAP_REASON, SUBSCRIBE_CAP_REASON)
+        ]
+        assert await _refused_on_both_endpoints(server, key) == expected
         await bob.close()  # another account's socket is no slot of alice's
         await sockets.pop(0).close()
         hub = server.h.runtime.hub
         await wait_for(lambda: hub.connections.open_count() == len(sockets))
         sockets.append(await server.subscribe(key))  # the freed slot is taken again
-        assert await _refused_on_both_endpoints(server, key) == [(error, 4429, CAP_REASON)] * 2
+        assert await _refused_on_both_endpoints(server, key) == expected
         for ws in sockets:
             await ws.close()
         await wait_for(lambda: hub.connections.open_count() == 0)

@@ -17,6 +17,7 @@ from sniper.clock import ManualClock
 from sniper.config import Settings
 from sniper.trading.control import ws as control_ws
 from tests.conftest import Harness
+from tests.notify.ws_support import wait_for
 from tests.support.live_server import serve
 from tests.trading.support import admin, auth, call
 
@@ -60,15 +61,18 @@ async def test_emergency_is_broadcast_to_every_subscriber(live: tuple[Harness, s
         await admin(h, root, "emergency", "exchange outage")
         for ws in (by_alice, by_bob):
             frame = await _next(ws, "emergency")
-            assert frame["event"] == "emergency_applied"
+            assert (frame["event"], frame["payload"]["result"]) == ("UPDATE", "emergency_applied")
             assert frame["payload"]["emergencyActive"] is True
             assert frame["payload"]["systemReason"] == "exchange outage"
+            assert frame["old"]["emergencyActive"] is False
+            assert frame["old"]["status"] == "live"
         await admin(h, root, "emergency", "still out")  # a repeat changes nothing: no frame
         await admin(h, root, "emergency/clear", "exchange back")
         for ws in (by_alice, by_bob):
             frame = await _next(ws, "emergency")
-            assert frame["event"] == "emergency_cleared"
+            assert (frame["event"], frame["payload"]["result"]) == ("UPDATE", "emergency_cleared")
             assert frame["payload"]["emergencyActive"] is False
+            assert frame["old"]["emergencyActive"] is True
             assert frame["payload"]["emergency"]["clearReason"] == "exchange back"
 
 
@@ -83,11 +87,22 @@ async def test_trading_frames_reach_only_their_client(live: tuple[Harness, str])
         await call(h, alice, "stop", json={"reason": "done for today"})
         await call(h, bob, "pause")
         frame = await _next(by_alice, "trading")
-        assert (frame["event"], frame["payload"]["status"]) == ("stop_applied", "manual_stopped")
+        assert frame["event"] == "UPDATE"
+        assert (frame["payload"]["result"], frame["payload"]["status"]) == (
+            "stop_applied",
+            "manual_stopped",
+        )
         assert frame["payload"]["manualStopReason"] == "done for today"
-        assert (await _next(by_bob, "trading"))["event"] == "pause_applied"
+        assert frame["old"] == {
+            "status": "live",
+            "tradingActive": True,
+            "manualStopped": False,
+            "manualStoppedAt": None,
+            "manualStopReason": None,
+        }
+        assert (await _next(by_bob, "trading"))["payload"]["result"] == "pause_applied"
         await call(h, alice, "start")
-        assert (await _next(by_alice, "trading"))["event"] == "start_applied"
+        assert (await _next(by_alice, "trading"))["payload"]["result"] == "start_applied"
 
 
 async def test_ping_pong_and_heartbeat(
@@ -103,9 +118,11 @@ async def test_ping_pong_and_heartbeat(
         ack = json.loads(await ws.recv())
         assert ack == {
             "type": "subscribed",
+            "subscriptionId": ack["subscriptionId"],
             "client": ack["client"],
-            "channels": ["emergency", "trading"],
+            "channels": ["orders", "bets", "accounts", "scores", "emergency", "trading"],
         }
+        assert isinstance(ack["subscriptionId"], int)
         await ws.send(json.dumps({"type": "ping"}))
         kinds: set[str] = set()
         for _ in range(20):
@@ -122,7 +139,7 @@ async def test_ping_pong_and_heartbeat(
     [
         ({"type": "subscribe", "apiKey": "snp_wrong"}, 4401),
         ({"type": "subscribe"}, 4401),
-        ({"type": "subscribe", "apiKey": "KEY", "channels": ["orders"]}, 4400),
+        ({"type": "subscribe", "apiKey": "KEY", "channels": ["fills"]}, 4400),
         ({"type": "hello"}, 4400),
         (None, 4408),
     ],
@@ -156,3 +173,29 @@ async def test_http_auth_forms_all_work(live: tuple[Harness, str]) -> None:
     ):
         response = await h.client.get("/api/v1/trading/status", **kwargs)  # type: ignore[arg-type]
         assert response.json()["clientName"] == "alice"
+
+
+async def test_unsubscribe_stops_updates_and_closes(live: tuple[Harness, str]) -> None:
+    """docs.55-tech.com/mm-api/websocket step 6: `{"type":"unsubscribe"}` cleans up."""
+    h, url = live
+    key = await h.account("alice")
+    ws = await websockets.connect(url)
+    await ws.send(json.dumps({"type": "subscribe", "api_key": key, "channels": ["trading"]}))
+    ack = json.loads(await ws.recv())
+    await ws.send(json.dumps({"type": "unsubscribe"}))
+    reply = json.loads(await ws.recv())
+    assert reply == {"type": "unsubscribed", "subscriptionId": ack["subscriptionId"]}
+    await ws.wait_closed()
+    assert ws.close_code == 1000
+    await wait_for(lambda: h.runtime.hub.connections.open_count() == 0)  # slot freed
+
+
+async def test_subscription_ids_differ_per_connection(live: tuple[Harness, str]) -> None:
+    h, url = live
+    key = await h.account("alice")
+    ids: set[int] = set()
+    for _ in range(3):
+        async with websockets.connect(url) as ws:
+            await ws.send(json.dumps({"type": "subscribe", "apiKey": key}))
+            ids.add(json.loads(await ws.recv())["subscriptionId"])
+    assert len(ids) == 3

@@ -77,29 +77,31 @@ async def pump(
     heartbeat_seconds: float,
     now: Callable[[], datetime],
     recheck: Recheck,
-) -> None:
+    until: str | None = None,
+) -> bool:
     """Forward every subscription's messages, send `{"type":"heartbeat","timestamp"}` every
     `heartbeat_seconds`, answer `{"type":"ping"}` with `{"type":"pong"}`, and run `recheck`:
     once it fails, stop forwarding and refuse with 4401 "API key revoked". Return when the
-    client disconnects, a send fails or the client was refused.
+    client disconnects, a send fails, the client was refused or it sent a frame of type
+    `until`: True only in that last case (the caller answers it; the socket is still open).
 
     A recheck that raises (the database is down) keeps the socket open and is logged: the key
     was valid when checked last, and an outage must not drop every client."""
     watch = asyncio.create_task(_recheck(recheck))
-    tasks = [asyncio.create_task(_forward(websocket, s)) for s in subscriptions]
-    tasks += [
-        asyncio.create_task(_heartbeat(websocket, heartbeat_seconds, now)),
-        asyncio.create_task(_read(websocket)),
-        watch,
+    read = asyncio.create_task(_read(websocket, until))
+    tasks: list[asyncio.Task[Any]] = [
+        asyncio.create_task(_forward(websocket, s)) for s in subscriptions
     ]
+    tasks += [asyncio.create_task(_heartbeat(websocket, heartbeat_seconds, now)), read, watch]
     done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
     await _cancel(pending)
     _log_failures(done)
     if watch in done and watch.exception() is None:
         await refuse(websocket, Refused(4401, REVOKED))
+    return read in done and read.exception() is None and read.result()
 
 
-async def _cancel(tasks: Iterable[asyncio.Task[None]]) -> None:
+async def _cancel(tasks: Iterable[asyncio.Task[Any]]) -> None:
     for task in tasks:
         task.cancel()
     for task in tasks:
@@ -107,7 +109,7 @@ async def _cancel(tasks: Iterable[asyncio.Task[None]]) -> None:
             await task
 
 
-def _log_failures(tasks: Iterable[asyncio.Task[None]]) -> None:
+def _log_failures(tasks: Iterable[asyncio.Task[Any]]) -> None:
     """Log what ended a task other than the client leaving (retrieving every exception)."""
     for task in tasks:
         error = task.exception()
@@ -137,9 +139,14 @@ async def _heartbeat(websocket: WebSocket, interval: float, now: Callable[[], da
         await websocket.send_json({"type": "heartbeat", "timestamp": iso_z(now())})
 
 
-async def _read(websocket: WebSocket) -> None:
+async def _read(websocket: WebSocket, until: str | None) -> bool:
+    """Answer pings until the client leaves (False) or sends a frame of type `until` (True)."""
     with contextlib.suppress(WebSocketDisconnect):
         while True:
             frame = await receive_frame(websocket)
-            if frame is not None and frame.get("type") == "ping":
+            kind = None if frame is None else frame.get("type")
+            if kind == "ping":
                 await websocket.send_json({"type": "pong"})
+            elif until is not None and kind == until:
+                return True
+    return False

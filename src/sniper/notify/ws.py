@@ -51,7 +51,7 @@ class Admission:
 
 @contextlib.asynccontextmanager
 async def admitted(
-    runtime: Runtime, api_key: object, *, invalid: str = INVALID_KEY
+    runtime: Runtime, api_key: object, *, invalid: str = INVALID_KEY, full: str | None = None
 ) -> AsyncIterator[Admission]:
     """Admit a connection of `api_key` (any client value) and hold one of its account's
     connection slots until the block ends.
@@ -59,7 +59,7 @@ async def admitted(
     Raises `Refused`: 4401 with `invalid` for a key that is missing, malformed, unknown or
     revoked; 4429 when the connect is over the account's rate limit (it counts as a request)
     or the account holds `ws_max_connections_per_account` sockets in this process (the count
-    is per process: `PushHub.connections`)."""
+    is per process: `PushHub.connections`; `full` replaces that refusal's message)."""
     owner = await _key_owner(runtime, api_key)
     if owner is None:
         raise Refused(4401, invalid)
@@ -68,7 +68,7 @@ async def admitted(
     slots = runtime.hub.connections
     cap = runtime.settings.ws_max_connections_per_account
     if not slots.acquire(account_id, cap):
-        raise Refused(4429, f"too many connections: {cap} open for this account")
+        raise Refused(4429, full or f"too many connections: {cap} open for this account")
     try:
         yield Admission(account_id, _recheck(runtime, api_key))
     finally:

@@ -11,7 +11,7 @@ resting entries after a stop, system stop or emergency. Rules: `commands.py`; st
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -188,7 +188,8 @@ async def client_command(
         **client_body(account, outcome.after, system, now), result=outcome.result
     )
     if outcome.changed and publisher is not None:
-        push.publish_on_commit(session, publisher, account.id, "trading", body)
+        prior = TradingStatus(**client_body(account, before, system, now))
+        push.publish_on_commit(session, publisher, account.id, "trading", body, prior)
     return body
 
 
@@ -241,7 +242,8 @@ async def system_command(
     system = await repository.system_flags(session)
     body = SystemCommandResult(**system_body(system, now), result=outcome.result)
     if outcome.changed and publisher is not None:
-        push.publish_on_commit(session, publisher, push.GLOBAL, "emergency", body)
+        prior = SystemStatus(**system_body(replace(system, **{kind: before}), now))
+        push.publish_on_commit(session, publisher, push.GLOBAL, "emergency", body, prior)
     return body
 
 
