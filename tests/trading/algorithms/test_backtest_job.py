@@ -124,7 +124,10 @@ async def test_a_backtest_runs_to_completed_with_the_engines_numbers(harness: Ha
         end=date(2008, 12, 31),
         initial_balance=10_000.0,
         algorithm_id=backtest_id,
+        price_adjustment={"NASDAQ:MSFT": "splits_and_dividends"},
     )
+    assert shown["results"]["priceAdjustment"] == {"NASDAQ:MSFT": "splits_and_dividends"}
+    assert shown["results"]["warnings"] == []
     engine = json.loads(json.dumps(direct.to_json()))
     assert (shown["results"], shown["equityCurve"]) == (engine["results"], engine["equityCurve"])
     assert shown["trades"] == _x3(engine["trades"])

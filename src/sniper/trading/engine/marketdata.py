@@ -10,7 +10,8 @@ The raw prices are unadjusted: AAPL's 2:1 split of 2005-02-28 shows as a -50 % b
 RSI rule reads as a crash. So the sample is served split- and dividend-adjusted the way
 Quandl's `Adj Close` is: each row's factor `Adj Close / Close` multiplies its open, high, low
 and close, and its volume is divided by it (shares in post-split units). A user's CSV bars are
-used as given. `price_adjustment` names which of the two a symbol's bars are, for the
+used as given. Paper runs replay the raw sample (`bars_for(adjusted=False)`): a feed quotes
+the prices of the day, adjustment is for looking back. `price_adjustment` names which of the two a symbol's bars are, for the
 backtest result.
 """
 
@@ -161,12 +162,14 @@ def _parse_volume(text: str, where: str) -> int:
     return int(value)
 
 
-def bars_for(symbol: str, directory: Path | None = None) -> list[Bar]:
-    """Daily bars of `symbol` for paper runs and backtests: the user's `<directory>/<TICKER>.csv`
-    (`SNIPER_MARKET_DATA_DIR`) when that file exists, else the bundled sample (adjusted).
-    Raises ValueError when neither has the ticker, or for a bad CSV row (see `load_csv`)."""
+def bars_for(symbol: str, directory: Path | None = None, *, adjusted: bool = True) -> list[Bar]:
+    """Daily bars of `symbol` for backtests and paper runs: the user's
+    `<directory>/<TICKER>.csv` (`SNIPER_MARKET_DATA_DIR`) when that file exists, else the
+    bundled sample, adjusted unless `adjusted=False` (a paper run plays the sample as a feed
+    would have quoted it). Raises ValueError when neither has the ticker, or for a bad CSV
+    row (see `load_csv`)."""
     path = _user_csv(symbol, directory)
-    return load_csv(path, symbol) if path is not None else sample_bars(symbol)
+    return load_csv(path, symbol) if path is not None else sample_bars(symbol, adjusted=adjusted)
 
 
 def price_adjustment(symbol: str, directory: Path | None = None) -> str:
