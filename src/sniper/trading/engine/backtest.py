@@ -47,8 +47,9 @@ class FilingHit:
 @dataclass(frozen=True, slots=True)
 class BacktestResult:
     """`results` (x3algo performance fields plus initialBalance, finalBalance, totalReturn,
-    startDate, endDate, bars, warnings, and priceAdjustment when given), `equity_curve` one `{date, balance}` per bar date (equity marked
-    at the closes, cents), `trades` the closed trades in exit order, `events` all events."""
+    startDate, endDate, bars, warnings, and priceAdjustment when given), `equity_curve` one
+    `{date, balance}` per bar date (equity marked at the closes, cents), `trades` the closed
+    trades in exit order, `events` all events."""
 
     results: dict[str, Any]
     equity_curve: list[dict[str, Any]]
@@ -132,7 +133,7 @@ def _merged(
 
 
 def _coverage(
-    symbols: Sequence[str],
+    symbols: Iterable[str],
     bars_by_symbol: Mapping[str, Sequence[Bar]],
     chosen: Sequence[Bar],
     start: date,

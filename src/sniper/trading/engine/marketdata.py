@@ -11,8 +11,8 @@ RSI rule reads as a crash. So the sample is served split- and dividend-adjusted 
 Quandl's `Adj Close` is: each row's factor `Adj Close / Close` multiplies its open, high, low
 and close, and its volume is divided by it (shares in post-split units). A user's CSV bars are
 used as given. Paper runs replay the raw sample (`bars_for(adjusted=False)`): a feed quotes
-the prices of the day, adjustment is for looking back. `price_adjustment` names which of the two a symbol's bars are, for the
-backtest result.
+the prices of the day, adjustment is for looking back. `price_adjustment` names which of the
+two a symbol's backtest bars are, for the backtest result.
 """
 
 from __future__ import annotations
