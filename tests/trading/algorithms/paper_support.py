@@ -65,7 +65,12 @@ TradeRow = tuple[str, str, float, datetime, float, datetime, float, float, str, 
 
 def feed(symbols: list[str], directory: Path | None = None) -> list[Bar]:
     """The bars a paper run plays: every symbol's bars from `PAPER_FROM`, by (time, symbol)."""
-    bars = [b for s in symbols for b in bars_for(s, directory) if b.at.date() >= PAPER_FROM]
+    bars = [
+        b
+        for s in symbols
+        for b in bars_for(s, directory, adjusted=False)
+        if b.at.date() >= PAPER_FROM
+    ]
     return sorted(bars, key=lambda b: (b.at, b.symbol))
 
 

@@ -124,7 +124,10 @@ async def test_a_backtest_runs_to_completed_with_the_engines_numbers(harness: Ha
         end=date(2008, 12, 31),
         initial_balance=10_000.0,
         algorithm_id=backtest_id,
+        price_adjustment={"NASDAQ:MSFT": "splits_and_dividends"},
     )
+    assert shown["results"]["priceAdjustment"] == {"NASDAQ:MSFT": "splits_and_dividends"}
+    assert shown["results"]["warnings"] == []
     engine = json.loads(json.dumps(direct.to_json()))
     assert (shown["results"], shown["equityCurve"]) == (engine["results"], engine["equityCurve"])
     assert shown["trades"] == _x3(engine["trades"])
@@ -240,3 +243,64 @@ async def test_filing_event_without_a_submissions_source_says_what_to_set(
     shown = await _shown(h, key, backtest_id)
     assert shown["status"] == "failed"
     assert "SNIPER_EDGAR_SUBMISSIONS_BASE_URL" in shown["error"]
+
+
+async def _filing_backtest(
+    settings: Settings, clock: ManualClock, symbol: str, first: str, last: str
+) -> dict[str, Any]:
+    """A 10-K `filing_event` backtest of `symbol` on the sample bars, with the recorded
+    submissions JSON served by the local EDGAR stand-in, run by the job; what GET shows."""
+    with LocalServer(edgar_handler) as edgar:
+        configured = settings.model_copy(update={"edgar_submissions_base_url": edgar.url})
+        async with running(configured, clock, mode="off") as h:
+            key = await h.account()
+            rules = complete("10-K drift", **FILING_RULES) | {"symbols": [symbol]}
+            algorithm = await create(h, key, rules)
+            backtest_id = await _queue(h, key, algorithm["id"], first, last)
+            assert await JobRunner(h.runtime, tasks.RUN).run_due() == 1
+            return await _shown(h, key, backtest_id)
+
+
+async def test_a_filing_backtest_before_the_recorded_history_fails_naming_it(
+    settings: Settings, clock: ManualClock
+) -> None:
+    """AAPL's recorded submissions JSON holds filings from 2015-03-12; its older page
+    (`CIK0000320193-submissions-001.json`, 1994-01-26 to 2015-03-11) is not recorded, so
+    a 2005 backtest cannot know AAPL's 10-Ks: it fails instead of completing with 0 trades."""
+    shown = await _filing_backtest(settings, clock, "NASDAQ:AAPL", "2005-01-01", "2005-12-31")
+    assert shown["status"] == "failed"
+    assert shown["results"] is None
+    assert "filing history of NASDAQ:AAPL (CIK 0000320193)" in shown["error"]
+    assert "does not cover 2005-01-01 to 2005-12-31" in shown["error"]
+    assert (
+        "CIK0000320193-submissions-001.json (filings 1994-01-26 to 2015-03-11)" in (shown["error"])
+    )
+
+
+async def test_bars_and_history_covering_part_of_the_range_complete_with_warnings(
+    settings: Settings, clock: ManualClock
+) -> None:
+    """2012-2016 on AAPL: the sample bars end 2013-03-01 and the recorded filings start
+    2015-03-12, so the backtest completes and says both."""
+    shown = await _filing_backtest(settings, clock, "NASDAQ:AAPL", "2012-01-01", "2016-12-31")
+    assert shown["status"] == "completed", shown["error"]
+    assert shown["results"]["warnings"] == [
+        "the filing history of NASDAQ:AAPL (CIK 0000320193) misses 2012-01-01 to 2015-03-11: "
+        "no CIK0000320193-submissions-001.json (filings 1994-01-26 to 2015-03-11)",
+        "bars for NASDAQ:AAPL cover only 2012-01-03 to 2013-03-01 of 2012-01-01 to 2016-12-31",
+    ]
+    assert shown["results"]["priceAdjustment"] == {"NASDAQ:AAPL": "splits_and_dividends"}
+
+
+async def test_a_range_after_the_bars_fails_naming_the_bars(harness: Harness) -> None:
+    h = harness
+    key = await h.account()
+    algorithm = await create(h, key)
+    backtest_id = await _queue(h, key, algorithm["id"], "2015-01-01", "2015-12-31")
+    assert await JobRunner(h.runtime, tasks.RUN).run_due() == 1
+    shown = await _shown(h, key, backtest_id)
+    assert (shown["status"], shown["results"]) == ("failed", None)
+    assert shown["error"] == (
+        "no bars for NASDAQ:MSFT from 2015-01-01 to 2015-12-31 "
+        "(its bars run from 2000-03-01 to 2013-03-01)"
+    )

@@ -23,6 +23,13 @@ FILING_8K = config(
 )
 
 
+def _adjustment(symbol: str, day: date) -> float:
+    """The sample's Adj Close / Close of `symbol` on `day`."""
+    raw = {b.at.date(): b.close for b in sample_bars(symbol, adjusted=False)}
+    adjusted = {b.at.date(): b.close for b in sample_bars(symbol)}
+    return adjusted[day] / raw[day]
+
+
 async def test_filing_event_enters_on_the_first_bar_on_or_after_the_filing_date() -> None:
     hits = [
         FilingHit("MSFT", "8-K", datetime(2010, 5, 1, 21, 5, tzinfo=UTC)),  # a Saturday
@@ -42,10 +49,13 @@ async def test_filing_event_enters_on_the_first_bar_on_or_after_the_filing_date(
     placed = [e for e in result.events if isinstance(e, OrderPlaced) and e.intent == "entry"]
     assert [e.at.date() for e in placed] == [date(2010, 5, 3)]  # signal at Monday's close
     (trade,) = result.trades
-    assert (trade.entry_at.date(), trade.entry_price) == (date(2010, 5, 4), 30.52)  # next open
+    # The next open: 30.52 raw, scaled by that day's Adj Close / Close (the sample is adjusted).
+    factor = _adjustment("MSFT", date(2010, 5, 4))
+    assert trade.entry_at.date() == date(2010, 5, 4)
+    assert trade.entry_price == pytest.approx(30.52 * factor)
     # 2010-05-06, the flash crash: the 5 % stop fills at its price before the 3-bar time exit.
     assert (trade.exit_reason, trade.exit_at.date()) == ("stop_loss", date(2010, 5, 6))
-    assert trade.exit_price == pytest.approx(30.52 * 0.95)
+    assert trade.exit_price == pytest.approx(30.52 * factor * 0.95)
     assert len(result.equity_curve) == result.results["bars"] == 252
     assert result.equity_curve[0] == {"date": "2010-01-04", "balance": 10_000.0}
     assert result.results["finalBalance"] == pytest.approx(10_000 + trade.pnl, abs=0.01)
@@ -80,3 +90,43 @@ def test_position_sizing(method: str, value: float, cap: float | None, shares: i
     sizing = PositionSizing.model_validate({"method": method, "value": value})
     risk = RiskParameters.model_validate({"maxPositionSize": cap} if cap else {})
     assert quantity(sizing, risk, equity=100_000, price=100, stop_distance=5) == shares
+
+
+async def test_a_range_without_bars_is_an_error_naming_the_range_and_the_bars() -> None:
+    with pytest.raises(
+        ValueError, match="no bars for NASDAQ:MSFT from 2015-01-01 to 2015-12-31"
+    ) as e:
+        await run_backtest(
+            FILING_8K,
+            {"NASDAQ:MSFT": sample_bars("NASDAQ:MSFT")},
+            start=date(2015, 1, 1),
+            end=date(2015, 12, 31),
+            initial_balance=10_000,
+        )
+    assert "(its bars run from 2000-03-01 to 2013-03-01)" in str(e.value)
+
+
+async def test_bars_covering_part_of_the_range_warn_and_name_the_adjustment() -> None:
+    result = await run_backtest(
+        FILING_8K,
+        {"NASDAQ:MSFT": sample_bars("NASDAQ:MSFT")},
+        start=date(2012, 1, 1),
+        end=date(2013, 12, 31),
+        initial_balance=10_000,
+        price_adjustment={"NASDAQ:MSFT": "splits_and_dividends"},
+        warnings=["from the caller"],
+    )
+    assert result.results["warnings"] == [
+        "from the caller",
+        "bars for NASDAQ:MSFT cover only 2012-01-03 to 2013-03-01 of 2012-01-01 to 2013-12-31",
+    ]
+    assert result.results["priceAdjustment"] == {"NASDAQ:MSFT": "splits_and_dividends"}
+    whole = await run_backtest(
+        FILING_8K,
+        {"NASDAQ:MSFT": sample_bars("NASDAQ:MSFT")},
+        start=date(2012, 1, 1),  # a holiday: the first bar is 2012-01-03, no warning
+        end=date(2012, 12, 31),
+        initial_balance=10_000,
+    )
+    assert whole.results["warnings"] == []
+    assert "priceAdjustment" not in whole.results

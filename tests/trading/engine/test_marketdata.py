@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
-from sniper.trading.engine.marketdata import load_csv, sample_bars
+from sniper.trading.engine.bars import Bar
+from sniper.trading.engine.marketdata import load_csv, price_adjustment, sample_bars
 
 
 def test_sample_bars_are_the_real_msft_daily_bars() -> None:
-    bars = sample_bars("NASDAQ:MSFT")
+    bars = sample_bars("NASDAQ:MSFT", adjusted=False)
     assert len(bars) == 3270
     first = bars[0]
     assert (first.symbol, first.at) == ("NASDAQ:MSFT", datetime(2000, 3, 1, tzinfo=UTC))
@@ -26,6 +27,48 @@ def test_sample_bars_are_the_real_msft_daily_bars() -> None:
     assert bars[-1].at == datetime(2013, 3, 1, tzinfo=UTC)
     assert all(a.at < b.at for a, b in itertools.pairwise(bars))
     assert sample_bars("MSFT")[0].symbol == "MSFT"
+
+
+def test_sample_bars_are_adjusted_by_adj_close_over_close() -> None:
+    """Row 2000-03-01 of MSFT: Close 90.81, Adj Close 30.225709797294 (the 2003 split and the
+    dividends since), so every price is scaled by 30.2257.../90.81 and the volume divided by
+    it; the adjusted close is the sample's Adj Close."""
+    raw, adjusted = sample_bars("MSFT", adjusted=False)[0], sample_bars("MSFT")[0]
+    factor = adjusted.close / raw.close
+    assert adjusted.close == pytest.approx(30.225709797294)
+    assert (adjusted.open, adjusted.high, adjusted.low) == pytest.approx(
+        (89.62 * factor, 94.09 * factor, 88.94 * factor)
+    )
+    assert adjusted.volume == round(53444900 / factor)
+    assert len(sample_bars("MSFT")) == 3270
+
+
+def _changes(bars: list[Bar]) -> dict[date, float]:
+    """Close-to-close change into each day, in %."""
+    return {b.at.date(): (b.close / a.close - 1) * 100 for a, b in itertools.pairwise(bars)}
+
+
+def test_aapls_2005_split_is_no_crash_in_the_adjusted_bars() -> None:
+    """AAPL split 2:1 on 2000-06-21 and 2005-02-28: the raw closes fall 45 % and 50 % there;
+    the adjusted series shows the real moves of those days. The one fall of more than 40 %
+    left is real: the 2000-09-29 profit warning (-51.9 %)."""
+    raw = _changes(sample_bars("NASDAQ:AAPL", adjusted=False))
+    adjusted = _changes(sample_bars("NASDAQ:AAPL"))
+    assert raw[date(2005, 2, 28)] == pytest.approx(-49.59, abs=0.01)
+    assert adjusted[date(2005, 2, 28)] == pytest.approx(0.82, abs=0.01)
+    assert [day for day, change in raw.items() if change < -40] == [
+        date(2000, 6, 21),
+        date(2000, 9, 29),
+        date(2005, 2, 28),
+    ]
+    assert [day for day, change in adjusted.items() if change < -40] == [date(2000, 9, 29)]
+
+
+def test_price_adjustment_names_the_source(tmp_path: Path) -> None:
+    (tmp_path / "ABC.csv").write_text("date,open,high,low,close,volume\n2024-01-02,1,2,1,1,5\n")
+    assert price_adjustment("NASDAQ:AAPL", tmp_path) == "splits_and_dividends"
+    assert price_adjustment("NYSE:ABC", tmp_path) == "as_provided"
+    assert price_adjustment("ABC") == "splits_and_dividends"
 
 
 def test_unknown_sample_ticker_names_the_available_ones() -> None:

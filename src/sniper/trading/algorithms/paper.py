@@ -160,7 +160,8 @@ class PaperRunner:
         bars = (
             bar
             for symbol in config.symbols or []
-            for bar in bars_for(symbol, settings.market_data_dir)
+            # As a feed quotes them: backtests use the adjusted history, not paper runs.
+            for bar in bars_for(symbol, settings.market_data_dir, adjusted=False)
             if bar.at.date() >= settings.paper_from
         )
         return sorted(bars, key=lambda bar: (bar.at, bar.symbol))

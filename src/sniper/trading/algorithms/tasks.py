@@ -8,7 +8,11 @@ curve and the closed trades (also in the ledger with the backtest's id).
 A job that dies leaves its backtest `running` until the claim's lease passes; then any worker
 claims it again and runs it from the start (a backtest is deterministic, trades are stored
 under keys that make a second run's writes no-ops). A config the engine cannot run, bars that
-cannot be read or filings that cannot be fetched end the backtest `failed` with the reason.
+cannot be read or filings that cannot be fetched end the backtest `failed` with the reason,
+and so do a range with no bars and a `filing_event` range the filing history does not reach
+(`engine.backtest`, `filing_history`). The stored results name each symbol's price adjustment
+(`results.priceAdjustment`, e.g. `{"NASDAQ:AAPL": "splits_and_dividends"}`) and carry
+`results.warnings` (partial bar or filing coverage; empty when none).
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from sniper.trading.algorithms.config import AlgorithmConfig
 from sniper.trading.algorithms.filing_history import backtest_filings
 from sniper.trading.algorithms.paper import PaperRunner
 from sniper.trading.engine.backtest import BacktestResult, run_backtest
-from sniper.trading.engine.marketdata import bars_for
+from sniper.trading.engine.marketdata import bars_for, price_adjustment
 from sniper.worker.jobs import Job, JobContext, Schedule
 from sniper.worker.leader import PAPER_LOCK_KEY
 
@@ -66,8 +70,9 @@ async def execute(runtime: Runtime, backtest: Backtest, progress: Progress | Non
 async def _run(runtime: Runtime, backtest: Backtest, progress: Progress | None) -> BacktestResult:
     config = AlgorithmConfig.model_validate(backtest.config)
     directory = runtime.settings.market_data_dir
-    bars = {symbol: bars_for(symbol, directory) for symbol in config.symbols or []}
-    filings = await backtest_filings(runtime, config, backtest.start_date, backtest.end_date)
+    symbols = config.symbols or []
+    bars = {symbol: bars_for(symbol, directory) for symbol in symbols}
+    history = await backtest_filings(runtime, config, backtest.start_date, backtest.end_date)
 
     async def report(done: int, total: int) -> None:
         async with transaction(runtime.sessions) as session:
@@ -83,9 +88,11 @@ async def _run(runtime: Runtime, backtest: Backtest, progress: Progress | None) 
         start=backtest.start_date,
         end=backtest.end_date,
         initial_balance=backtest.initial_balance,
-        filings=filings,
+        filings=history.hits,
         progress=report,
         algorithm_id=backtest.id,
+        price_adjustment={symbol: price_adjustment(symbol, directory) for symbol in symbols},
+        warnings=history.warnings,
     )
 
 

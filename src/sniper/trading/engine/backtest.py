@@ -6,6 +6,11 @@ Bars of every symbol inside [start, end] (inclusive, by UTC date) are merged by 
 bar of its symbol whose date is on or after the filing's date, so a `filing_event` entry
 signals on that bar's close and fills at the next open. Positions still open after the last
 bar are closed at their last close with reason `end_of_backtest`.
+
+A backtest must not "complete" on data it does not have: a traded symbol with no bar inside
+[start, end] is a ValueError naming the symbol, the range and the dates its bars do cover; bars
+that start more than a week after `start` or end more than a week before `end` (more than
+weekends and holidays) add a line to `results.warnings`.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import inspect
 from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sniper.trading.algorithms.config import AlgorithmConfig
@@ -27,6 +32,7 @@ from sniper.trading.engine.performance import ClosedTrade, max_drawdown_percent,
 
 Progress = Callable[[int, int], Awaitable[None] | None]
 PROGRESS_STEPS = 100
+COVERAGE_SLACK = timedelta(days=7)  # a range may start or end on a weekend or a holiday
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,8 +47,9 @@ class FilingHit:
 @dataclass(frozen=True, slots=True)
 class BacktestResult:
     """`results` (x3algo performance fields plus initialBalance, finalBalance, totalReturn,
-    startDate, endDate, bars), `equity_curve` one `{date, balance}` per bar date (equity marked
-    at the closes, cents), `trades` the closed trades in exit order, `events` all events."""
+    startDate, endDate, bars, warnings, and priceAdjustment when given), `equity_curve` one
+    `{date, balance}` per bar date (equity marked at the closes, cents), `trades` the closed
+    trades in exit order, `events` all events."""
 
     results: dict[str, Any]
     equity_curve: list[dict[str, Any]]
@@ -68,12 +75,17 @@ async def run_backtest(
     filings: Iterable[FilingHit] = (),
     progress: Progress | None = None,
     algorithm_id: str = "backtest",
+    price_adjustment: Mapping[str, str] | None = None,
+    warnings: Sequence[str] = (),
 ) -> BacktestResult:
     """Backtest `config` on `bars_by_symbol` (keyed by symbol or ticker; bars of symbols the
     config does not trade are skipped). `progress(done, total)` (sync or async) is called about
     100 times. `results.maxDrawdown` comes from the daily marked equity curve; the other
-    fields as in `performance.summarize`. Raises EngineConfigError for an incomplete or
-    unsupported config, ValueError when `end` is before `start`."""
+    fields as in `performance.summarize`; `results.priceAdjustment` is `price_adjustment`
+    (symbol -> how its prices are adjusted, e.g. `marketdata.price_adjustment`) when given,
+    `results.warnings` the given `warnings` plus the bar-coverage ones. Raises
+    EngineConfigError for an incomplete or unsupported config, ValueError when `end` is before
+    `start` or a traded symbol has no bar in the range."""
     if end < start:
         raise ValueError("endDate is before startDate")
     engine = Engine(
@@ -84,6 +96,7 @@ async def run_backtest(
         initial_cash=initial_balance,
     )
     bars = _merged(engine, bars_by_symbol, start, end)
+    notes = [*warnings, *_coverage(engine.symbols, bars_by_symbol, bars, start, end)]
     pending = _filing_queues(filings, start)
     events: list[Event] = []
     curve: list[dict[str, Any]] = []
@@ -99,6 +112,9 @@ async def run_backtest(
         curve[-1]["balance"] = round(engine.equity(), 2)
     trades = [e.trade for e in events if isinstance(e, TradeClosed)]
     results = _results(trades, curve, initial_balance, engine.equity(), start, end, len(bars))
+    if price_adjustment is not None:
+        results["priceAdjustment"] = dict(price_adjustment)
+    results["warnings"] = notes
     return BacktestResult(results, curve, trades, events)
 
 
@@ -114,6 +130,35 @@ def _merged(
         if start <= bar.at.date() <= end
     ]
     return sorted(chosen, key=lambda bar: (bar.at, traded[ticker(bar.symbol)]))
+
+
+def _coverage(
+    symbols: Iterable[str],
+    bars_by_symbol: Mapping[str, Sequence[Bar]],
+    chosen: Sequence[Bar],
+    start: date,
+    end: date,
+) -> list[str]:
+    """Warnings for symbols whose bars cover only part of [start, end]; ValueError for one
+    with no bar in it."""
+    every = {ticker(s): bars for s, bars in bars_by_symbol.items()}
+    notes: list[str] = []
+    for symbol in symbols:
+        days = [bar.at.date() for bar in chosen if ticker(bar.symbol) == ticker(symbol)]
+        if not days:
+            raise ValueError(f"no bars for {symbol} from {start} to {end}{_span(every, symbol)}")
+        if days[0] - start > COVERAGE_SLACK or end - days[-1] > COVERAGE_SLACK:
+            notes.append(
+                f"bars for {symbol} cover only {days[0]} to {days[-1]} of {start} to {end}"
+            )
+    return notes
+
+
+def _span(every: Mapping[str, Sequence[Bar]], symbol: str) -> str:
+    bars = every.get(ticker(symbol))
+    if not bars:
+        return " (there are no bars for it at all)"
+    return f" (its bars run from {bars[0].at.date()} to {bars[-1].at.date()})"
 
 
 def _filing_queues(filings: Iterable[FilingHit], start: date) -> dict[str, deque[FilingHit]]:

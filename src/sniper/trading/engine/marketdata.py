@@ -3,8 +3,16 @@ CSV loader for the user's own bars. Standard library only (no pandas).
 
 The sample is Quandl WIKI prices, public domain, as packaged by Bokeh (`_data/stocks.csv.gz`:
 `Ticker,Date,Open,High,Low,Close,Volume,Adj Close`): AAPL, IBM and MSFT from 2000-03-01 to
-2013-03-01, GOOG from 2004-08-19, FB from 2012-05-18. Prices are unadjusted (splits show as
-gaps); daily bars are stamped at 00:00 UTC of the session date.
+2013-03-01, GOOG from 2004-08-19, FB from 2012-05-18. Daily bars are stamped at 00:00 UTC of
+the session date.
+
+The raw prices are unadjusted: AAPL's 2:1 split of 2005-02-28 shows as a -50 % bar, which an
+RSI rule reads as a crash. So the sample is served split- and dividend-adjusted the way
+Quandl's `Adj Close` is: each row's factor `Adj Close / Close` multiplies its open, high, low
+and close, and its volume is divided by it (shares in post-split units). A user's CSV bars are
+used as given. Paper runs replay the raw sample (`bars_for(adjusted=False)`): a feed quotes
+the prices of the day, adjustment is for looking back. `price_adjustment` names which of the
+two a symbol's backtest bars are, for the backtest result.
 """
 
 from __future__ import annotations
@@ -24,33 +32,41 @@ from sniper.trading.engine.bars import Bar, ticker
 SAMPLE_TICKERS = ("AAPL", "FB", "GOOG", "IBM", "MSFT")
 CSV_COLUMNS = ("open", "high", "low", "close", "volume")
 TIME_COLUMNS = ("date", "datetime", "timestamp", "time")
+ADJUSTED = "splits_and_dividends"  # the sample, ratio-adjusted by Adj Close / Close
+AS_PROVIDED = "as_provided"  # the user's CSV, taken as it is
 
 
 @functools.cache
-def _sample() -> dict[str, tuple[Bar, ...]]:
+def _sample(adjusted: bool) -> dict[str, tuple[Bar, ...]]:
     raw = resources.files("bokeh_sampledata").joinpath("_data", "stocks.csv.gz").read_bytes()
     by_ticker: dict[str, list[Bar]] = {}
     with io.TextIOWrapper(gzip.GzipFile(fileobj=io.BytesIO(raw)), encoding="utf-8") as text:
         for row in csv.DictReader(text):
-            day = date.fromisoformat(row["Date"])
-            bar = Bar(
-                symbol=row["Ticker"],
-                at=datetime(day.year, day.month, day.day, tzinfo=UTC),
-                open=float(row["Open"]),
-                high=float(row["High"]),
-                low=float(row["Low"]),
-                close=float(row["Close"]),
-                volume=int(float(row["Volume"])),
-            )
+            bar = _sample_bar(row, adjusted)
             by_ticker.setdefault(bar.symbol, []).append(bar)
     return {name: tuple(sorted(bars, key=lambda b: b.at)) for name, bars in by_ticker.items()}
 
 
-def sample_bars(symbol: str) -> list[Bar]:
+def _sample_bar(row: dict[str, str], adjusted: bool) -> Bar:
+    day = date.fromisoformat(row["Date"])
+    factor = float(row["Adj Close"]) / float(row["Close"]) if adjusted else 1.0
+    return Bar(
+        symbol=row["Ticker"],
+        at=datetime(day.year, day.month, day.day, tzinfo=UTC),
+        open=float(row["Open"]) * factor,
+        high=float(row["High"]) * factor,
+        low=float(row["Low"]) * factor,
+        close=float(row["Close"]) * factor,
+        volume=round(float(row["Volume"]) / factor),
+    )
+
+
+def sample_bars(symbol: str, *, adjusted: bool = True) -> list[Bar]:
     """Daily bars of `symbol` (`"NASDAQ:MSFT"` or `"MSFT"`) from the bundled sample, oldest
-    first, each carrying `symbol` as given. Parsed once per process. Raises ValueError for a
+    first, each carrying `symbol` as given; split- and dividend-adjusted (see the module
+    docstring) unless `adjusted=False`. Parsed once per process. Raises ValueError for a
     ticker the sample does not have (it has AAPL, FB, GOOG, IBM, MSFT)."""
-    bars = _sample().get(ticker(symbol))
+    bars = _sample(adjusted).get(ticker(symbol))
     if bars is None:
         raise ValueError(f"no sample bars for {symbol}; the sample has {', '.join(SAMPLE_TICKERS)}")
     if bars[0].symbol == symbol:
@@ -146,12 +162,24 @@ def _parse_volume(text: str, where: str) -> int:
     return int(value)
 
 
-def bars_for(symbol: str, directory: Path | None = None) -> list[Bar]:
-    """Daily bars of `symbol` for paper runs and backtests: the user's `<directory>/<TICKER>.csv`
-    (`SNIPER_MARKET_DATA_DIR`) when that file exists, else the bundled sample. Raises
-    ValueError when neither has the ticker, or for a bad CSV row (see `load_csv`)."""
-    if directory is not None:
-        path = directory / f"{ticker(symbol)}.csv"
-        if path.is_file():
-            return load_csv(path, symbol)
-    return sample_bars(symbol)
+def bars_for(symbol: str, directory: Path | None = None, *, adjusted: bool = True) -> list[Bar]:
+    """Daily bars of `symbol` for backtests and paper runs: the user's
+    `<directory>/<TICKER>.csv` (`SNIPER_MARKET_DATA_DIR`) when that file exists, else the
+    bundled sample, adjusted unless `adjusted=False` (a paper run plays the sample as a feed
+    would have quoted it). Raises ValueError when neither has the ticker, or for a bad CSV
+    row (see `load_csv`)."""
+    path = _user_csv(symbol, directory)
+    return load_csv(path, symbol) if path is not None else sample_bars(symbol, adjusted=adjusted)
+
+
+def price_adjustment(symbol: str, directory: Path | None = None) -> str:
+    """How `bars_for(symbol, directory)` prices are adjusted: `"splits_and_dividends"` for the
+    bundled sample, `"as_provided"` for the user's CSV."""
+    return AS_PROVIDED if _user_csv(symbol, directory) is not None else ADJUSTED
+
+
+def _user_csv(symbol: str, directory: Path | None) -> Path | None:
+    if directory is None:
+        return None
+    path = directory / f"{ticker(symbol)}.csv"
+    return path if path.is_file() else None
