@@ -49,6 +49,7 @@ async def test_balance_usage_and_transactions_follow_a_hit(harness: Harness) -> 
         "sniper_slots": 5,
         "suspended": False,
         "next_refill_at": None,
+        "billing_cycle_end": None,
     }
     usage = await _get(h, key, "/api/v1/account/usage", days=1)
     assert usage == {

@@ -7,8 +7,9 @@ json?}, "expect": {status, envelope?, error?, fields?, values?, patterns?, webho
 
 - `YOUR_JWT_TOKEN` / `YOUR_API_KEY` in a header become the account's key, `{target_id}` in a
   path the id of the target `setup` made;
-- `setup`: `target` (an AAPL target), `stopped_target` (one already stopped) or
-  `filing_hit` (an XOM target fired by the recorded 2025-12-12 Form 4, one token debited);
+- `setup`: `target` (an AAPL target), `stopped_target` (one already stopped),
+  `filing_hit` (an XOM target fired by the recorded 2025-12-12 Form 4, one token debited) or
+  `no_tokens` (the account starts with 0 tokens instead of 100);
 - `fields` maps a dotted path (`a[].b` walks every element) to its type, `string|null` style;
   `values` and `patterns` (regular expressions) check what the path holds;
 - `envelope`: the body is Finradar's `{status, request_id, timestamp, data}` and paths are
@@ -163,8 +164,9 @@ def _with_key(value: str, key: str) -> str:
 @pytest.mark.parametrize("example", _examples())
 async def test_documented_example(finradar: Harness, example: dict[str, Any]) -> None:
     h = finradar
-    key = await h.account("alice", tokens=100)
-    subs = await _setup(h, key, example.get("setup"))
+    setup = example.get("setup")
+    key = await h.account("alice", tokens=0 if setup == "no_tokens" else 100)
+    subs = await _setup(h, key, None if setup == "no_tokens" else setup)
     response = await _replay(h, key, example, subs)
     expect = example["expect"]
     where = f"{example['request']['method']} {example['request']['path']} ({example['page']})"

@@ -32,7 +32,9 @@ router = APIRouter(prefix="/api/v1", tags=["account"])
 async def balance(
     request: Request, runtime: RuntimeDep, account: CurrentAccount
 ) -> Envelope[Balance]:
-    """Token balance and plan."""
+    """Token balance and plan; `suspended` is true when the balance is zero (billed calls then
+    answer 402). Source: uat.finradarapi.com/docs/account/token-pricing/
+    get-api-v1-account-balance."""
     settings = runtime.settings
     return wrap(
         request,
@@ -42,8 +44,9 @@ async def balance(
             plan=account.plan,
             monthly_quota=settings.plan_tokens(account.plan),
             sniper_slots=settings.plan_slots(account.plan),
-            suspended=False,
+            suspended=account.token_balance <= 0,
             next_refill_at=None,
+            billing_cycle_end=None,
         ),
     )
 

@@ -13,8 +13,9 @@ OddsFormat = Literal["american", "decimal", "hong_kong", "fractional"]
 
 
 class Balance(BaseModel):
-    """`current_balance` and `monthly_quota` are tokens; `next_refill_at` is null (no automatic
-    monthly refill yet: tokens are granted with `sniper accounts grant`)."""
+    """`current_balance` and `monthly_quota` are tokens; `suspended` is true at a zero balance;
+    `next_refill_at` and `billing_cycle_end` are null (no automatic monthly refill yet: tokens
+    are granted with `sniper accounts grant`)."""
 
     current_balance: int
     plan: str
@@ -22,6 +23,7 @@ class Balance(BaseModel):
     sniper_slots: int
     suspended: bool
     next_refill_at: str | None
+    billing_cycle_end: str | None
 
 
 class DailyUsage(BaseModel):
