@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from sniper.accounts.service import require_account
+from sniper.accounts.service import credit, require_account
 from sniper.db.session import transaction
 from sniper.edgar.atom import DetectedFiling, FilingEntity
 from sniper.models import AuditEvent, LedgerEntry
@@ -49,12 +49,13 @@ async def test_balance_usage_and_transactions_follow_a_hit(harness: Harness) -> 
         "sniper_slots": 5,
         "suspended": False,
         "next_refill_at": None,
+        "billing_cycle_end": None,
     }
     usage = await _get(h, key, "/api/v1/account/usage", days=1)
     assert usage == {
         "window_days": 1,
         "total_tokens_used": 1,
-        "daily": [{"date": "2025-12-12", "tokens_used": 1, "events": 1}],
+        "daily": [{"day": "2025-12-12", "tokens_used": 1, "events": 1}],
         "top_endpoints": [{"endpoint": "sniper.filing_hit", "tokens_used": 1, "events": 1}],
     }
     rows = (await _get(h, key, "/api/v1/account/transactions"))["transactions"]
@@ -87,37 +88,47 @@ async def test_a_refused_create_debits_nothing_and_shows_the_402_body(harness: H
     assert (await _get(h, key, "/api/v1/account/transactions"))["transactions"] == []
 
 
-async def test_usage_window_and_parameter_errors(harness: Harness) -> None:
+async def test_usage_days_and_transactions_limit_clamp_and_fall_back(harness: Harness) -> None:
+    """The account pages: `days` 1-90 (default 30) and `limit` 1-200 (default 50) are clamped at
+    the bounds and fall back to the default when not a number; never a 400."""
     h = harness
     key = await h.account("alice")
-    for path, params, field in [
-        ("/api/v1/account/usage", {"days": 0}, "days"),
-        ("/api/v1/account/usage", {"days": 91}, "days"),
-        ("/api/v1/account/transactions", {"limit": 201}, "limit"),
-        ("/api/v1/account/transactions", {"limit": 0}, "limit"),
-    ]:
-        response = await h.client.get(path, headers=_auth(key), params=params)
-        assert response.status_code == 400
-        assert response.json()["error"]["details"]["field"] == field
-    assert (await _get(h, key, "/api/v1/account/usage"))["daily"] == []
+    for days, window in [(0, 1), (-4, 1), (91, 90), (180, 90), ("abc", 30), ("1e999", 30)]:
+        usage = await _get(h, key, "/api/v1/account/usage", days=days)
+        assert usage["window_days"] == window, days
+        assert usage["daily"] == []
+    assert (await _get(h, key, "/api/v1/account/usage"))["window_days"] == 30
+    async with transaction(h.runtime.sessions) as session:
+        account = await require_account(session, "alice")
+        for _ in range(205):
+            await credit(session, account, 1, type_="grant", cause="test", now=h.clock.now())
+    for limit, rows in [(0, 1), (201, 200), ("x", 50), ("2.5", 50), (None, 50), (3, 3)]:
+        params = {} if limit is None else {"limit": limit}
+        listed = await _get(h, key, "/api/v1/account/transactions", **params)
+        assert len(listed["transactions"]) == rows, limit
+    assert listed["transactions"][0]["metadata"] == {"request_id": None}
 
 
 async def test_user_webhook_url_set_clear_and_validate(harness: Harness) -> None:
     h = harness
     key = await h.account("alice")
-    user = await _get(h, key, "/api/v1/user/")
+    user = (await h.client.get("/api/v1/user/", headers=_auth(key))).json()["user"]
     assert user == {
         "name": "alice",
+        "usertype": "user",
         "plan": "paid",
         "is_admin": False,
         "webhook_url": None,
+        "notify_email": True,
+        "notify_browser": True,
         "odds_format": "decimal",
         "created_at": "2025-12-12T14:00:00Z",
     }
     put = await h.client.put(
         "/api/v1/user/", headers=_auth(key), json={"webhook_url": "http://127.0.0.1:8123/hook"}
     )
-    assert put.json()["data"]["webhook_url"] == "http://127.0.0.1:8123/hook"
+    assert put.json()["message"] == "Profile updated successfully"
+    assert put.json()["user"]["webhook_url"] == "http://127.0.0.1:8123/hook"
     created = await h.client.post(
         "/api/v1/sniper/targets", headers=_auth(key), json={"ticker": "AAPL"}
     )
@@ -132,7 +143,7 @@ async def test_user_webhook_url_set_clear_and_validate(harness: Harness) -> None
         assert refused.json()["error"]["code"] == code
         assert refused.json()["error"]["details"]["field"] == "webhook_url"
     cleared = await h.client.put("/api/v1/user/", headers=_auth(key), json={"webhook_url": ""})
-    assert cleared.json()["data"]["webhook_url"] is None
+    assert cleared.json()["user"]["webhook_url"] is None
 
 
 async def test_thirty_two_concurrent_debits_of_one_event_debit_once(harness: Harness) -> None:

@@ -121,7 +121,7 @@ async def _written(h: Harness, key: str) -> dict[str, Any]:
         "targets": targets.json()["meta"]["total"],
         "algorithms": algorithms.json()["pagination"]["total"],
         "status": status.json()["status"],
-        "webhook_url": user.json()["data"]["webhook_url"],
+        "webhook_url": user.json()["user"]["webhook_url"],
     }
 
 

@@ -212,8 +212,8 @@ async def test_odds_format_preference(harness: Harness) -> None:
     assert (await client_status(h, key))["oddsFormat"] == "decimal"
     put = await h.client.put("/api/v1/user/", headers=auth(key), json={"odds_format": "hong_kong"})
     assert put.status_code == 200
-    assert put.json()["data"]["odds_format"] == "hong_kong"
-    assert put.json()["data"]["webhook_url"] is None
+    assert put.json()["user"]["odds_format"] == "hong_kong"
+    assert put.json()["user"]["webhook_url"] is None
     assert (await client_status(h, key))["oddsFormat"] == "hong_kong"
     assert (await call(h, key, "pause"))["oddsFormat"] == "hong_kong"
     for bad in [{"odds_format": "moneyline"}, {}]:
@@ -221,4 +221,4 @@ async def test_odds_format_preference(harness: Harness) -> None:
         assert refused.status_code == 400
         assert refused.json()["status"] == "error"
     user = await h.client.get("/api/v1/user/", headers=auth(key))
-    assert user.json()["data"]["odds_format"] == "hong_kong"
+    assert user.json()["user"]["odds_format"] == "hong_kong"

@@ -45,7 +45,7 @@ async def usage(session: AsyncSession, account_id: int, *, days: int, now: datet
             bucket[0] += -delta
             bucket[1] += 1
     daily = [
-        DailyUsage(date=d, tokens_used=t, events=n)
+        DailyUsage(day=d, tokens_used=t, events=n)
         for d, (t, n) in sorted(by_day.items(), reverse=True)
     ]
     top = sorted(by_cause.items(), key=lambda item: (-item[1][0], item[0]))[:TOP_ENDPOINTS]

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sniper.accounts import audit
 from sniper.accounts.keys import display_prefix, is_well_formed, key_digest, new_api_key
+from sniper.accounts.schemas import UserUpdate
 from sniper.errors import BadRequest, Conflict, NotFound
 from sniper.models import Account, ApiKey, LedgerEntry
 from sniper.notify.service import reenable_endpoint
@@ -244,4 +245,21 @@ async def update_odds_format(session: AsyncSession, account: Account, odds_forma
     """Set the odds display preference (`american`, `decimal`, `hong_kong`, `fractional`; the
     schema validates it), shown as `oddsFormat` on the trading-control surface (seed 004)."""
     account.odds_format = odds_format
+    await session.flush()
+
+
+async def update_user(
+    session: AsyncSession, runtime: Runtime, account: Account, body: UserUpdate
+) -> None:
+    """Apply `PUT /api/v1/user/`: only the fields the caller sent change. The webhook URL is
+    checked first (400 `INVALID_WEBHOOK_URL`), so a refused URL changes nothing."""
+    sent = body.model_fields_set
+    if "webhook_url" in sent:
+        await update_webhook_url(session, runtime, account, body.webhook_url)
+    if body.notify_email is not None:
+        account.notify_email = body.notify_email
+    if body.notify_browser is not None:
+        account.notify_browser = body.notify_browser
+    if body.odds_format is not None:
+        await update_odds_format(session, account, body.odds_format)
     await session.flush()

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Integer, String
+from sqlalchemy import Boolean, Integer, String, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sniper.db.base import Base
@@ -32,3 +32,11 @@ class Account(Base):
     odds_format: Mapped[str] = mapped_column(
         String(16), default="decimal", server_default="decimal"
     )
+    # Finradar notification switches (`PUT /api/v1/user/`), true on signup.
+    notify_email: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    notify_browser: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+
+    @property
+    def usertype(self) -> str:
+        """Finradar's role enum: `admin` for an admin account, else `user`."""
+        return "admin" if self.is_admin else "user"
