@@ -1,0 +1,185 @@
+"""Issue 13: Finradar's Socket.IO streams. A python-socketio client connects to `/sec` (and
+`/13f`) on `/socket.io` of the real app under uvicorn with `auth: {api_key}`, receives its
+account's hits as `new_filing` and its target lifecycle events, never another account's; a
+bad key, the connection cap and a revoked key are refused like on `/ws/main-api`."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+import socketio
+
+from sniper.accounts.keys import display_prefix
+from sniper.accounts.service import require_account, revoke_api_key
+from sniper.app import ServeOptions, create_app
+from sniper.clock import ManualClock
+from sniper.config import Settings
+from sniper.db.session import transaction
+from sniper.notify import events
+from tests.conftest import Harness
+from tests.notify.sio_support import StreamClient, stream
+from tests.notify.ws_support import live, wait_for
+from tests.support.live_server import serve
+from tests.support.paths import ATOM_DIR
+
+XOM_FORM_4 = "0000034088-25-000124"  # accepted 2025-12-12 15:05:12Z, XOM as issuer
+JLL_FORM_4_AT = datetime(2025, 12, 12, 15, 44, tzinfo=UTC)  # after JLL's Form 4 (15:43:11Z)
+AFTER_XOM = datetime(2025, 12, 12, 15, 6, tzinfo=UTC)
+
+
+@contextlib.asynccontextmanager
+async def _replaying(settings: Settings) -> AsyncIterator[tuple[Harness, str]]:
+    """The app replaying the recorded day under uvicorn: (harness, base URL)."""
+    clock = ManualClock(datetime(2025, 12, 12, 14, 0, tzinfo=UTC))
+    options = ServeOptions(mode="replay", replay_dir=ATOM_DIR, clock=clock, run_workers=False)
+    app = create_app(settings, options)
+    async with serve(app) as base, httpx.AsyncClient(base_url=base) as client:
+        yield Harness(app, app.state.runtime, app.state.watcher, client, clock), base
+
+
+async def _target(h: Harness, key: str, ticker: str) -> str:
+    created = await h.client.post(
+        "/api/v1/sniper/targets",
+        headers={"X-API-Key": key},
+        json={"ticker": ticker, "duration_minutes": 180},
+    )
+    assert created.status_code == 200, created.text
+    return str(created.json()["target_id"])
+
+
+async def test_sec_client_gets_its_hit_as_new_filing_and_never_another_accounts(
+    settings: Settings,
+) -> None:
+    async with _replaying(settings) as (h, base):
+        alice_key, bob_key = await h.account("alice"), await h.account("bob")
+        async with (
+            stream(base, auth={"api_key": alice_key}) as alice,
+            stream(base, auth={"api_key": bob_key}) as bob,
+        ):
+            xom = await _target(h, alice_key, "XOM")
+            activated = await alice.next("sniper.target_activated")
+            assert (activated["target_id"], activated["status"]) == (xom, "ACTIVE")
+            h.clock.set(AFTER_XOM)
+            assert await h.watcher.tick() == 1
+            hit = await alice.next("new_filing")
+            jll = await _target(h, bob_key, "JLL")
+            h.clock.set(JLL_FORM_4_AT)
+            assert await h.watcher.tick() == 1
+            # Bob's first event is his own: Alice's activation and hit came before it.
+            assert (await bob.first_of("sniper.target_activated", "new_filing"))[1][
+                "target_id"
+            ] == jll
+            assert (await bob.next("new_filing"))["target_id"] == jll
+    assert hit["event"] == "new_filing"
+    assert hit["accession_number"] == XOM_FORM_4
+    assert (hit["ticker"], hit["form_type"], hit["target_id"]) == ("XOM", "4", xom)
+    assert hit["cik"] == "0000034088"
+    assert (hit["filed_date"], hit["accepted_at"]) == ("2025-12-12", "2025-12-12T15:05:12Z")
+    assert hit["filing_url"].startswith("https://www.sec.gov/Archives/edgar/data/34088/")
+
+
+@pytest.mark.parametrize(
+    "how",
+    ["header", "bearer", "query", "query_camel", "auth_token", "auth_camel"],
+)
+async def test_every_documented_way_to_pass_the_key_connects(settings: Settings, how: str) -> None:
+    async with live(settings) as server:
+        key = await server.h.account("alice")
+        base = server.h.client.base_url.join("/")
+        url = str(base).rstrip("/")
+        options = {
+            "header": {"headers": {"X-API-Key": key}},
+            "bearer": {"headers": {"Authorization": f"Bearer {key}"}},
+            "query": {"url": f"{url}?api_key={key}"},
+            "query_camel": {"url": f"{url}?apiKey={key}"},
+            "auth_token": {"auth": {"token": key}},
+            "auth_camel": {"auth": {"apiKey": key}},
+        }[how]
+        async with stream(str(options.pop("url", url)), **options) as client:
+            assert client.sio.connected
+            assert server.h.runtime.hub.connections.open_count() == 1
+        await wait_for(lambda: server.h.runtime.hub.connections.open_count() == 0)
+
+
+@pytest.mark.parametrize("api_key", ["snp_wrong", "\x00", "\ud800", 42, None])
+@pytest.mark.parametrize("namespace", ["/sec", "/13f"])
+async def test_a_bad_key_is_refused_with_connect_error(
+    settings: Settings, api_key: object, namespace: str
+) -> None:
+    async with live(settings) as server:
+        client = StreamClient(namespace)
+        with pytest.raises(socketio.exceptions.ConnectionError):
+            await client.connect(str(server.h.client.base_url), auth={"api_key": api_key})
+        assert client.refusal == {"message": "invalid or missing API key", "data": {"code": 4401}}
+        assert server.h.runtime.hub.connections.open_count() == 0
+
+
+async def test_connections_over_the_cap_are_refused(settings: Settings) -> None:
+    async with live(settings, ws_max_connections_per_account=1) as server:
+        key = await server.h.account("alice")
+        base = str(server.h.client.base_url)
+        async with stream(base, auth={"api_key": key}) as first:
+            client = StreamClient("/13f")
+            with pytest.raises(socketio.exceptions.ConnectionError):
+                await client.connect(base, auth={"api_key": key})
+            message = "too many connections: 1 open for this account"
+            assert client.refusal == {"message": message, "data": {"code": 4429}}
+            await first.sio.disconnect()
+        await wait_for(lambda: server.h.runtime.hub.connections.open_count() == 0)
+        async with stream(base, "/13f", auth={"api_key": key}) as again:
+            assert again.sio.connected  # the slot came back on disconnect
+
+
+async def test_a_revoked_key_is_disconnected(settings: Settings) -> None:
+    async with live(settings, ws_auth_recheck=timedelta(seconds=0.05)) as server:
+        key = await server.h.account("alice")
+        client = StreamClient()
+        await client.connect(str(server.h.client.base_url), auth={"api_key": key})
+        async with transaction(server.h.runtime.sessions) as session:
+            await revoke_api_key(session, display_prefix(key), now=server.h.clock.now())
+        assert await client.next("error") == {"message": "API key revoked", "code": 4401}
+        await client.disconnected.wait()
+        await wait_for(lambda: server.h.runtime.hub.connections.open_count() == 0)
+        await client.sio.disconnect()
+
+
+async def test_13f_gets_13f_hits_only(settings: Settings) -> None:
+    async with _replaying(settings) as (h, base):
+        key = await h.account("alice")
+        async with stream(base, "/13f", auth={"api_key": key}) as client:
+            xom = await _target(h, key, "XOM")
+            h.clock.set(AFTER_XOM)
+            assert await h.watcher.tick() == 1  # a Form 4: not for /13f
+            async with transaction(h.runtime.sessions, read_only=True) as session:
+                alice = (await require_account(session, "alice")).id
+            assert h.runtime.publisher is not None
+            h.runtime.publisher.publish("main", alice, _13f_hit_frame(xom))
+            event, body = await client.first_of("new_13f_filing", "new_filing")
+    assert event == "new_13f_filing"
+    assert (body["form_type"], body["accession_no"]) == ("13F-HR", "0001067983-25-000001")
+    assert body["accession_number"] == body["accession_no"]
+
+
+def _13f_hit_frame(target_id: str) -> dict[str, object]:
+    """A `sniper.filing_hit` frame of a 13F-HR (the recorded day has no 13F hit on XOM)."""
+    accepted = datetime(2025, 12, 12, 16, 0, tzinfo=UTC)
+    payload = events.HitPayload(
+        ticker="BRK-B",
+        issuer_cik="0001067983",
+        company_name="BERKSHIRE HATHAWAY INC",
+        accession_number="0001067983-25-000001",
+        form_type="13F-HR",
+        filed_at=accepted,
+        filing_url="https://www.sec.gov/Archives/edgar/data/1067983/000106798325000001/",
+        filing_index_url="https://www.sec.gov/Archives/edgar/data/1067983/000106798325000001/",
+        detected_at=accepted,
+        detection_source="atom",
+    )
+    hit = events.FilingHit(
+        occurred_at=accepted, delivery_id="dlv_test", target_id=target_id, payload=payload
+    )
+    return events.HitFrame(data=hit).model_dump(mode="json")
