@@ -6,9 +6,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Any
 
 import socketio
+
+from sniper.notify import events
 
 DEADLINE_SECONDS = 30.0  # generous: the suite runs on a loaded two-core machine
 EVENTS = (
@@ -85,3 +88,24 @@ async def stream(base: str, namespace: str = "/sec", **options: Any) -> AsyncIte
         yield client
     finally:
         await client.sio.disconnect()
+
+
+def hit_13f_frame(target_id: str) -> dict[str, object]:
+    """A `sniper.filing_hit` frame of a 13F-HR (the recorded day has no 13F hit on XOM)."""
+    accepted = datetime(2025, 12, 12, 16, 0, tzinfo=UTC)
+    payload = events.HitPayload(
+        ticker="BRK-B",
+        issuer_cik="0001067983",
+        company_name="BERKSHIRE HATHAWAY INC",
+        accession_number="0001067983-25-000001",
+        form_type="13F-HR",
+        filed_at=accepted,
+        filing_url="https://www.sec.gov/Archives/edgar/data/1067983/000106798325000001/",
+        filing_index_url="https://www.sec.gov/Archives/edgar/data/1067983/000106798325000001/",
+        detected_at=accepted,
+        detection_source="atom",
+    )
+    hit = events.FilingHit(
+        occurred_at=accepted, delivery_id="dlv_test", target_id=target_id, payload=payload
+    )
+    return events.HitFrame(data=hit).model_dump(mode="json")

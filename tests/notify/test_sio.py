@@ -19,9 +19,8 @@ from sniper.app import ServeOptions, create_app
 from sniper.clock import ManualClock
 from sniper.config import Settings
 from sniper.db.session import transaction
-from sniper.notify import events
 from tests.conftest import Harness
-from tests.notify.sio_support import StreamClient, stream
+from tests.notify.sio_support import StreamClient, hit_13f_frame, stream
 from tests.notify.ws_support import live, wait_for
 from tests.support.live_server import serve
 from tests.support.paths import ATOM_DIR
@@ -157,29 +156,9 @@ async def test_13f_gets_13f_hits_only(settings: Settings) -> None:
             async with transaction(h.runtime.sessions, read_only=True) as session:
                 alice = (await require_account(session, "alice")).id
             assert h.runtime.publisher is not None
-            h.runtime.publisher.publish("main", alice, _13f_hit_frame(xom))
+            h.runtime.publisher.publish("main", alice, hit_13f_frame(xom))
             event, body = await client.first_of("new_13f_filing", "new_filing")
     assert event == "new_13f_filing"
     assert (body["form_type"], body["accession_no"]) == ("13F-HR", "0001067983-25-000001")
+    assert body["filer_name"] == "BERKSHIRE HATHAWAY INC"
     assert body["accession_number"] == body["accession_no"]
-
-
-def _13f_hit_frame(target_id: str) -> dict[str, object]:
-    """A `sniper.filing_hit` frame of a 13F-HR (the recorded day has no 13F hit on XOM)."""
-    accepted = datetime(2025, 12, 12, 16, 0, tzinfo=UTC)
-    payload = events.HitPayload(
-        ticker="BRK-B",
-        issuer_cik="0001067983",
-        company_name="BERKSHIRE HATHAWAY INC",
-        accession_number="0001067983-25-000001",
-        form_type="13F-HR",
-        filed_at=accepted,
-        filing_url="https://www.sec.gov/Archives/edgar/data/1067983/000106798325000001/",
-        filing_index_url="https://www.sec.gov/Archives/edgar/data/1067983/000106798325000001/",
-        detected_at=accepted,
-        detection_source="atom",
-    )
-    hit = events.FilingHit(
-        occurred_at=accepted, delivery_id="dlv_test", target_id=target_id, payload=payload
-    )
-    return events.HitFrame(data=hit).model_dump(mode="json")

@@ -239,13 +239,15 @@ class NewFiling(BaseModel):
     """A hit as the Finradar Socket.IO streams send it (uat.finradarapi.com/llms/
     main-api-stream.txt, "Response fields"): `event` (`new_filing` on `/sec`,
     `new_13f_filing` on `/13f`), `accession_number` (`XXXXXXXXXX-YY-NNNNNN`; `/13f` repeats
-    it as `accession_no`, its page's per-event name), `cik` (10 digits), `ticker`,
+    it as `accession_no`, its page's per-event name, and the company as `filer_name`
+    (13f-live-stream.txt)), `cik` (10 digits), `ticker`,
     `form_type`, `filed_date` (`YYYY-MM-DD`, the acceptance date in ET), `accepted_at` (EDGAR
     acceptance, UTC), `filing_url`; Sniper adds `company_name`, `target_id`, `delivery_id`."""
 
     event: Literal["new_filing", "new_13f_filing"] = "new_filing"
     accession_number: str
     accession_no: str | None = None
+    filer_name: str | None = None
     cik: str = Field(description="10 digits, zero-padded")
     ticker: str | None
     form_type: str

@@ -68,6 +68,7 @@ def form_13f_event(frame: Message) -> tuple[str, dict[str, Any]] | None:
     body = events.new_filing(hit)
     body.event = "new_13f_filing"
     body.accession_no = body.accession_number
+    body.filer_name = body.company_name
     return "new_13f_filing", body.model_dump(mode="json")
 
 
