@@ -21,6 +21,7 @@ EVENTS = (
     "sniper.target_stopped",
     "sniper.target_expired",
     "sniper.processing_state",
+    "13f_heartbeat",
     "error",
 )
 

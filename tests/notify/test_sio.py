@@ -162,3 +162,13 @@ async def test_13f_gets_13f_hits_only(settings: Settings) -> None:
     assert (body["form_type"], body["accession_no"]) == ("13F-HR", "0001067983-25-000001")
     assert body["filer_name"] == "BERKSHIRE HATHAWAY INC"
     assert body["accession_number"] == body["accession_no"]
+
+
+async def test_13f_sends_its_documented_heartbeat(settings: Settings) -> None:
+    async with live(settings) as server:
+        key = await server.h.account("alice")
+        base = str(server.h.client.base_url)
+        async with stream(base, "/13f", auth={"api_key": key}) as client:
+            beat = await client.next("13f_heartbeat")  # every 0.2 s in the test settings
+    assert beat["event"] == "13f_heartbeat"
+    assert beat["timestamp"].endswith("Z")

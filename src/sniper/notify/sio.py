@@ -19,7 +19,9 @@ every EDGAR filing: Sniper knows the filings its targets catch):
 - `/sec`: a hit as `new_filing` (`events.NewFiling`); every other `/ws/main-api` frame
   (`sniper.target_activated` / `_expired` / `_stopped`, `sniper.processing_state`,
   `webhook.endpoint_disabled`) under its event name with the frame's `data`;
-- `/13f`: a hit on a 13F form (`13F-HR`, `13F-HR/A`, `13F-NT`, ...) as `new_13f_filing`.
+- `/13f`: a hit on a 13F form (`13F-HR`, `13F-HR/A`, `13F-NT`, ...) as `new_13f_filing`, and
+  `13f_heartbeat` `{"event": "13f_heartbeat", "timestamp"}` every `SNIPER_WS_HEARTBEAT` (30 s,
+  the page's keep-alive interval).
 
 Frames come from this process's `PushHub` (topic `main`), which the `Publisher` feeds from
 every process (Redis pub/sub when `SNIPER_REDIS_URL` is set), so one mechanism carries events
@@ -39,6 +41,7 @@ from urllib.parse import parse_qs
 import socketio
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from sniper.kit.timefmt import iso_z
 from sniper.notify import events
 from sniper.notify.hub import Message, Subscription, SubscriptionClosed
 from sniper.notify.pump import REVOKED, Recheck, Refused, until_revoked
@@ -102,10 +105,18 @@ class FilingStream(socketio.AsyncNamespace):  # type: ignore[misc]
     """One Finradar namespace: admits a connection like `/ws/main-api` and pushes the
     account's frames that `translate` maps to an event."""
 
-    def __init__(self, namespace: str, runtime: Callable[[], Runtime], translate: Translate):
+    def __init__(
+        self,
+        namespace: str,
+        runtime: Callable[[], Runtime],
+        translate: Translate,
+        heartbeat: str | None = None,
+    ):
+        """`heartbeat`: the event emitted every `SNIPER_WS_HEARTBEAT`, if any."""
         super().__init__(namespace)
         self._runtime = runtime
         self._translate = translate
+        self._heartbeat = heartbeat
         self._open: dict[str, _Open] = {}
 
     async def on_connect(self, sid: str, environ: dict[str, Any], auth: object = None) -> None:
@@ -138,13 +149,15 @@ class FilingStream(socketio.AsyncNamespace):  # type: ignore[misc]
         await opened.stack.aclose()
 
     async def _push(self, sid: str, subscription: Subscription, recheck: Recheck) -> None:
-        forward = asyncio.create_task(self._forward(sid, subscription))
+        helpers = [asyncio.create_task(self._forward(sid, subscription))]
+        if self._heartbeat is not None:
+            helpers.append(asyncio.create_task(self._beat(sid, self._heartbeat)))
         try:
             await until_revoked(recheck)
         finally:
-            forward.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await forward
+            for task in helpers:
+                task.cancel()
+            await asyncio.gather(*helpers, return_exceptions=True)
         await self.emit("error", {"message": REVOKED, "code": 4401}, to=sid)
         await self.disconnect(sid)
 
@@ -159,6 +172,14 @@ class FilingStream(socketio.AsyncNamespace):  # type: ignore[misc]
                 except Exception:
                     logger.exception("Socket.IO push failed on %s", self.namespace)
 
+    async def _beat(self, sid: str, event: str) -> None:
+        runtime = self._runtime()
+        while True:
+            await asyncio.sleep(runtime.settings.ws_heartbeat.total_seconds())
+            await self.emit(
+                event, {"event": event, "timestamp": iso_z(runtime.clock.now())}, to=sid
+            )
+
 
 def server(runtime: Callable[[], Runtime]) -> socketio.AsyncServer:
     """The Socket.IO server with the `/sec` and `/13f` namespaces; `runtime()` is called per
@@ -167,7 +188,7 @@ def server(runtime: Callable[[], Runtime]) -> socketio.AsyncServer:
         async_mode="asgi", cors_allowed_origins="*", logger=False, engineio_logger=False
     )
     sio.register_namespace(FilingStream("/sec", runtime, sec_event))
-    sio.register_namespace(FilingStream("/13f", runtime, form_13f_event))
+    sio.register_namespace(FilingStream("/13f", runtime, form_13f_event, "13f_heartbeat"))
     return sio
 
 
