@@ -6,11 +6,13 @@ bad key, the connection cap and a revoked key are refused like on `/ws/main-api`
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+import redis
 import socketio
 
 from sniper.accounts.keys import display_prefix
@@ -28,6 +30,7 @@ from tests.support.paths import ATOM_DIR
 XOM_FORM_4 = "0000034088-25-000124"  # accepted 2025-12-12 15:05:12Z, XOM as issuer
 JLL_FORM_4_AT = datetime(2025, 12, 12, 15, 44, tzinfo=UTC)  # after JLL's Form 4 (15:43:11Z)
 AFTER_XOM = datetime(2025, 12, 12, 15, 6, tzinfo=UTC)
+REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
 @contextlib.asynccontextmanager
@@ -172,3 +175,26 @@ async def test_13f_sends_its_documented_heartbeat(settings: Settings) -> None:
             beat = await client.next("13f_heartbeat")  # every 0.2 s in the test settings
     assert beat["event"] == "13f_heartbeat"
     assert beat["timestamp"].endswith("Z")
+
+
+async def test_a_hit_committed_in_one_process_reaches_sec_clients_of_another(
+    settings: Settings,
+) -> None:
+    """Two apps on one database and one Redis (`SNIPER_REDIS_URL`): the hit A's watcher
+    commits reaches a `/sec` client connected to B through the one `Publisher`."""
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        pytest.skip(f"no Redis at {REDIS_URL}")
+    shared = settings.model_copy(
+        update={"redis_url": REDIS_URL, "redis_key_prefix": f"sio-{os.getpid()}"}
+    )
+    async with _replaying(shared) as (a, _), live(shared) as b:
+        key = await a.account("alice")
+        base_b = str(b.h.client.base_url)
+        async with stream(base_b, auth={"api_key": key}) as on_b:
+            xom = await _target(a, key, "XOM")
+            a.clock.set(AFTER_XOM)
+            assert await a.watcher.tick() == 1
+            hit = await on_b.next("new_filing")
+    assert (hit["target_id"], hit["accession_number"]) == (xom, XOM_FORM_4)
