@@ -198,3 +198,21 @@ async def test_a_hit_committed_in_one_process_reaches_sec_clients_of_another(
             assert await a.watcher.tick() == 1
             hit = await on_b.next("new_filing")
     assert (hit["target_id"], hit["accession_number"]) == (xom, XOM_FORM_4)
+
+
+async def test_polling_clients_connect_and_plain_http_is_a_4xx(settings: Settings) -> None:
+    """The JavaScript client's default start (HTTP long-polling, then the upgrade to
+    WebSocket) works too; a plain HTTP request to the Socket.IO path is a 400, never a 500."""
+    async with live(settings) as server:
+        key = await server.h.account("alice")
+        base = str(server.h.client.base_url)
+        client = StreamClient("/13f")
+        await client.sio.connect(
+            base, namespaces=["/13f"], transports=["polling", "websocket"], auth={"api_key": key}
+        )
+        try:
+            assert (await client.next("13f_heartbeat"))["event"] == "13f_heartbeat"
+        finally:
+            await client.sio.disconnect()
+        plain = await server.h.client.get("/socket.io/")
+    assert plain.status_code == 400
