@@ -149,17 +149,32 @@ class FilingStream(socketio.AsyncNamespace):  # type: ignore[misc]
         await opened.stack.aclose()
 
     async def _push(self, sid: str, subscription: Subscription, recheck: Recheck) -> None:
+        """Forward and beat until the key is revoked (then refuse) or the connection is gone
+        without a disconnect event (it left while `on_connect` was still admitting it)."""
         helpers = [asyncio.create_task(self._forward(sid, subscription))]
         if self._heartbeat is not None:
             helpers.append(asyncio.create_task(self._beat(sid, self._heartbeat)))
+        revoked = asyncio.create_task(until_revoked(recheck))
+        absent = asyncio.create_task(self._until_absent(sid, recheck.every_seconds))
         try:
-            await until_revoked(recheck)
+            done, _ = await asyncio.wait({revoked, absent}, return_when=asyncio.FIRST_COMPLETED)
         finally:
-            for task in helpers:
+            for task in [*helpers, revoked, absent]:
                 task.cancel()
-            await asyncio.gather(*helpers, return_exceptions=True)
+            await asyncio.gather(*helpers, revoked, absent, return_exceptions=True)
+        if absent in done:
+            await self.on_disconnect(sid)
+            return
         await self.emit("error", {"message": REVOKED, "code": 4401}, to=sid)
         await self.disconnect(sid)
+
+    async def _until_absent(self, sid: str, every_seconds: float) -> None:
+        while True:
+            await asyncio.sleep(every_seconds)
+            eio_sid = self.server.manager.eio_sid_from_sid(sid, self.namespace)
+            socket = self.server.eio.sockets.get(eio_sid) if eio_sid else None
+            if socket is None or socket.closed:
+                return
 
     async def _forward(self, sid: str, subscription: Subscription) -> None:
         with contextlib.suppress(SubscriptionClosed):
