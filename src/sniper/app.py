@@ -1,5 +1,6 @@
 """`create_app(settings, options)`: the lifespan builds the engine, catalog, source, HTTP clients,
-push hub and the background jobs; nothing is built at import. `JOBS` is the job registry: every
+push hub and the background jobs; nothing is built at import. The Socket.IO streams
+(`notify.sio`) wrap the app as its outermost middleware. `JOBS` is the job registry: every
 job the worker runs, declared in its feature's `tasks.py` (`sniper.worker.jobs`)."""
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from sniper.filings.resources import (
 from sniper.kit import accesslog, http, openapi
 from sniper.kit.ratelimit import RateLimiter
 from sniper.kit.text import refuse_unstorable_input
+from sniper.notify import sio
 from sniper.notify import tasks as webhook_tasks
 from sniper.notify.hub import PushHub
 from sniper.notify.publisher import Publisher
@@ -111,6 +113,9 @@ def create_app(settings: Settings, options: ServeOptions | None = None) -> FastA
     http.install(app, max_body_bytes=settings.max_body_bytes)
     api.mount(app)
     openapi.install(app, schemas={"PushFrame": api.PushFrame})
+    # Outermost: Finradar's Socket.IO streams on /socket.io/, the same port (notify.sio).
+    streams = sio.server(lambda: app.state.runtime)
+    app.add_middleware(sio.SocketIOMiddleware, sio=streams)
     return app
 
 

@@ -14,6 +14,9 @@ Webhook bodies (`WebhookBody`, keyed by `event_type`):
 `_expired` / `_stopped`, `sniper.processing_state`, `webhook.endpoint_disabled`. The trading
 control plane's `/ws/subscribe` frames are `trading.control.push.Broadcast`. Times are ISO 8601
 UTC (`iso_z`).
+
+Socket.IO `/sec` `new_filing` and `/13f` `new_13f_filing` bodies (`NewFiling`, `notify.sio`)
+are a hit in the Finradar stream shape.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field
 
 from sniper.edgar.accession import archives_urls
-from sniper.edgar.atom import DetectedFiling
+from sniper.edgar.atom import DetectedFiling, eastern_zone
 from sniper.kit.ids import base62
 from sniper.kit.timefmt import UTCStamp, iso_z
 from sniper.models import Target
@@ -230,3 +233,44 @@ def endpoint_disabled(
         url=url, reason=reason, disabled_at=disabled_at, first_failure_at=first_failure_at
     )
     return EndpointDisabledFrame(data=data)
+
+
+class NewFiling(BaseModel):
+    """A hit as the Finradar Socket.IO streams send it (uat.finradarapi.com/llms/
+    main-api-stream.txt, "Response fields"): `event` (`new_filing` on `/sec`,
+    `new_13f_filing` on `/13f`), `accession_number` (`XXXXXXXXXX-YY-NNNNNN`; `/13f` repeats
+    it as `accession_no`, its page's per-event name, and the company as `filer_name`
+    (13f-live-stream.txt)), `cik` (10 digits), `ticker`,
+    `form_type`, `filed_date` (`YYYY-MM-DD`, the acceptance date in ET), `accepted_at` (EDGAR
+    acceptance, UTC), `filing_url`; Sniper adds `company_name`, `target_id`, `delivery_id`."""
+
+    event: Literal["new_filing", "new_13f_filing"] = "new_filing"
+    accession_number: str
+    accession_no: str | None = None
+    filer_name: str | None = None
+    cik: str = Field(description="10 digits, zero-padded")
+    ticker: str | None
+    form_type: str
+    filed_date: str = Field(description="YYYY-MM-DD, the acceptance date in ET")
+    accepted_at: UTCStamp = Field(description="EDGAR acceptance time")
+    filing_url: str
+    company_name: str
+    target_id: str
+    delivery_id: str
+
+
+def new_filing(hit: FilingHit) -> NewFiling:
+    """The `/sec` `new_filing` body of a hit."""
+    payload = hit.payload
+    return NewFiling(
+        accession_number=payload.accession_number,
+        cik=payload.issuer_cik,
+        ticker=payload.ticker,
+        form_type=payload.form_type,
+        filed_date=payload.filed_at.astimezone(eastern_zone()).date().isoformat(),
+        accepted_at=payload.filed_at,
+        filing_url=payload.filing_url,
+        company_name=payload.company_name,
+        target_id=hit.target_id,
+        delivery_id=hit.delivery_id,
+    )

@@ -87,7 +87,7 @@ async def pump(
 
     A recheck that raises (the database is down) keeps the socket open and is logged: the key
     was valid when checked last, and an outage must not drop every client."""
-    watch = asyncio.create_task(_recheck(recheck))
+    watch = asyncio.create_task(until_revoked(recheck))
     read = asyncio.create_task(_read(websocket, until))
     tasks: list[asyncio.Task[Any]] = [
         asyncio.create_task(_forward(websocket, s)) for s in subscriptions
@@ -117,8 +117,9 @@ def _log_failures(tasks: Iterable[asyncio.Task[Any]]) -> None:
             logger.error("WebSocket pump task failed", exc_info=error)
 
 
-async def _recheck(recheck: Recheck) -> None:
-    """Return once `recheck.still_valid()` answers False."""
+async def until_revoked(recheck: Recheck) -> None:
+    """Return once `recheck.still_valid()` answers False (a check that raises is logged and
+    keeps the connection; the Socket.IO streams share it)."""
     while True:
         await asyncio.sleep(recheck.every_seconds)
         try:
