@@ -55,7 +55,7 @@ from sniper.trading.engine.indicators import IndicatorBank
 from sniper.trading.engine.performance import DEFAULT_BALANCE, Side
 from sniper.trading.engine.risk import DailyLoss
 from sniper.trading.engine.signals import SymbolState, entry_signals
-from sniper.trading.engine.sizing import quantity
+from sniper.trading.engine.sizing import atr_key, quantity
 
 EngineState = Literal["active", "paused", "stopped"]
 
@@ -93,7 +93,9 @@ class Engine:
         self.rule = compile_entry(self.entry)
         self.exits = compile_exits(config)
         self.slippage = config.execution_settings.slippage
-        keys = self.rule.keys() | ({self.exits.atr} if self.exits.atr else set())
+        self.sizing_atr = atr_key(config.position_sizing)
+        self.atr_keys = {k for k in (self.exits.atr, self.sizing_atr) if k is not None}
+        keys = self.rule.keys() | self.atr_keys
         self.symbols = {s: SymbolState(s, IndicatorBank(keys)) for s in config.symbols}
         self._by_ticker = {ticker(s): s for s in config.symbols}
         self._gate = gate
@@ -354,7 +356,7 @@ class Engine:
         entering = sum(1 for o in self.broker.resting if o.intent == "entry")
         if cap is not None and held + entering >= cap:
             return "max_open_positions"
-        if self.exits.atr is not None and state.bank.value(self.exits.atr) is None:
+        if any(state.bank.value(key) is None for key in self.atr_keys):
             return "warming_up"
         return None
 
@@ -380,6 +382,7 @@ class Engine:
             equity=self.equity(),
             price=price,
             stop_distance=distance,
+            atr=state.bank.value(self.sizing_atr) if self.sizing_atr else None,
         )
 
     async def _place(self, order: RestingOrder, position: int) -> list[Event]:

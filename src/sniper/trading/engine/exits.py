@@ -50,6 +50,8 @@ class ExitPlan:
             return price * (1 + sign * value / 100)
         if kind == "atr":
             return None if atr is None else price + sign * value * atr
+        if kind == "price":
+            return value
         return price + sign * value
 
     def take_price(self, side: Side, price: float, stop: float | None) -> float | None:
@@ -79,7 +81,11 @@ def compile_exits(config: AlgorithmConfig) -> ExitPlan:
     stop: tuple[str, float] | None = None
     atr: IndicatorKey | None = None
     if exits is not None and exits.stop_loss is not None:
-        stop = (exits.stop_loss.type, exits.stop_loss.value)
+        loss = exits.stop_loss
+        if loss.price is not None:
+            stop = ("price", loss.price)
+        elif loss.value is not None:
+            stop = (loss.type, loss.value)
         if exits.stop_loss.type == "atr":
             atr = IndicatorKey.of("ATR", exits.stop_loss.period or DEFAULT_ATR_PERIOD)
     elif risk.stop_loss is not None:
