@@ -7,8 +7,8 @@ from fastapi import FastAPI
 
 from sniper import status
 from sniper.accounts import endpoints as accounts
-from sniper.kit.http import render_unmatched
 from sniper.filings import endpoints as filings
+from sniper.kit.http import render_unmatched
 from sniper.notify import endpoints as webhooks
 from sniper.notify import events, ws
 from sniper.targets import endpoints as targets

@@ -13,8 +13,8 @@ from __future__ import annotations
 import logging
 import re
 import secrets
-from datetime import UTC, datetime
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
