@@ -29,8 +29,9 @@ Positive = Annotated[float, Field(gt=0)]
 
 class StopLoss(ConfigModel):
     """`fixed`: `value` money below (long) / above (short) the entry price, or `price` an
-    absolute level; `percentage`: `value` %; `atr`: `value` x ATR(`period`, default 14) at
-    entry; `indicator`: accepted in a draft, cannot start."""
+    absolute level (the exit-conditions page's form; it wins over `value`); `percentage`:
+    `value` %; `atr`: `value` x ATR(`period`, default 14) at entry; `indicator`: accepted in a
+    draft, cannot start."""
 
     type: Literal["fixed", "percentage", "atr", "indicator"]
     value: Positive | None = None
@@ -45,6 +46,8 @@ class StopLoss(ConfigModel):
         data = method_keys(data, keys, kind, "stopLoss type")
         if isinstance(data, dict) and "atrPeriod" in data and kind != "atr":
             raise ValueError("atrPeriod applies to stopLoss type atr only")
+        if isinstance(data, dict) and kind == "fixed" and data.get("price") is not None:
+            data = {k: v for k, v in data.items() if k != "value"}  # the documented form wins
         return renamed(data, {"atrPeriod": "period"})
 
     @model_validator(mode="after")
