@@ -23,7 +23,13 @@ from __future__ import annotations
 import copy
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import (
+    Field,
+    SerializerFunctionWrapHandler,
+    computed_field,
+    model_serializer,
+    model_validator,
+)
 
 from sniper.trading.algorithms.config_base import (
     ConfigModel,
@@ -83,10 +89,18 @@ def _check_field(indicator: str, field: str | None, where: str) -> None:
 class _IndicatorSpec(ConfigModel):
     indicator: IndicatorName
     period: Period
+    operator: Operator
     field: IndicatorField | None = None
     slow_period: Period | None = None
     signal_period: Period | None = None
     std_dev: Annotated[float, Field(gt=0, le=10)] | None = None
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def comparison(self) -> str:
+        """`operator` again: x3algo's get page answers `comparison`, its reference pages
+        `operator`."""
+        return self.operator
 
     @model_validator(mode="after")
     def _fields_match(self) -> _IndicatorSpec:
@@ -117,7 +131,6 @@ class IndicatorValueCondition(_IndicatorSpec):
         return _comparison(data)
 
     type: Literal["indicator_value"]
-    operator: Operator
     value: float
 
 
@@ -131,7 +144,6 @@ class PriceIndicatorCondition(_IndicatorSpec):
         return _comparison(data)
 
     type: Literal["price_indicator"]
-    operator: Operator
     price_type: PriceType = "close"
 
 
@@ -153,7 +165,6 @@ class IndicatorIndicatorCondition(_IndicatorSpec):
         return renamed(_comparison(data), names)
 
     type: Literal["indicator_indicator"]
-    operator: Operator
     compare_indicator: IndicatorName
     compare_period: Period
     compare_field: IndicatorField | None = None
@@ -200,6 +211,16 @@ SIZING_KEYS: dict[str, tuple[str, ...]] = {
 }
 
 
+DOCUMENTED_KEY = {
+    "percentage": "percentage",
+    "fixed_quantity": "fixedQuantity",
+    "fixed_amount": "fixedAmount",
+    "risk_based": "riskPercentage",
+    "volatility_adjusted": "riskPercentage",
+    "kelly_criterion": "kellyFraction",
+}
+
+
 class PositionSizing(ConfigModel):
     """How many units an entry buys: `percentage` value % of equity, `fixed_quantity` value
     units, `fixed_amount` value money, `risk_based` (risk value % of equity over the distance to
@@ -207,12 +228,14 @@ class PositionSizing(ConfigModel):
     ATR(`atrPeriod`), defaults 2 and 14). `kelly_criterion` is accepted but cannot start. The
     configuration-schema page's per-method fields (`percentage`, `fixedQuantity` or the how-to
     page's `quantity`, `fixedAmount`, `riskPercentage`, `kellyFraction`) are accepted for
-    `value`."""
+    `value`, and answered beside it; `stopLossPercentage` (risk_based, the get page) sizes on
+    that stop distance instead of the exit stop's."""
 
     method: SizingMethod | None = None
     value: Annotated[float, Field(gt=0)] | None = None
     atr_period: Period | None = None
     atr_multiplier: Annotated[float, Field(gt=0, le=100)] | None = None
+    stop_loss_percentage: Percent | None = None
     pyramiding: Pyramiding | None = None
 
     @model_validator(mode="before")
@@ -229,7 +252,18 @@ class PositionSizing(ConfigModel):
         atr = self.atr_period is not None or self.atr_multiplier is not None
         if atr and self.method != "volatility_adjusted":
             raise ValueError("atrPeriod / atrMultiplier apply to volatility_adjusted only")
+        if self.stop_loss_percentage is not None and self.method != "risk_based":
+            raise ValueError("stopLossPercentage applies to risk_based only")
         return self
+
+    @model_serializer(mode="wrap")
+    def _answer_documented(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """`value` and, as the get page answers it, the method's own key (`riskPercentage`)."""
+        out: dict[str, Any] = handler(self)
+        documented = DOCUMENTED_KEY.get(self.method or "")
+        if documented is not None and self.value is not None:
+            out[documented] = out.get("value", self.value)
+        return out
 
 
 class EntryConditions(ConfigModel):

@@ -2,7 +2,8 @@
 
 Sized at the signal bar's close (the fill comes at the next open): `percentage` value % of
 equity / price; `fixed_quantity` value shares; `fixed_amount` value money / price;
-`risk_based` (value % of equity) / (distance from the price to the stop loss);
+`risk_based` (value % of equity) / (distance from the price to the stop loss, or
+`stopLossPercentage` % of the price when given);
 `volatility_adjusted` (value % of equity) / (`atrMultiplier` x ATR(`atrPeriod`)), defaults 2
 and 14, ATR of the signal bar (x3algo position-sizing schema,
 https://x3algo.com/docs/reference/configuration-schema/position-sizing). Then capped by
@@ -51,6 +52,8 @@ def quantity(
     elif sizing.method == "fixed_amount":
         shares = value / price
     elif sizing.method == "risk_based":
+        if sizing.stop_loss_percentage is not None:
+            stop_distance = price * sizing.stop_loss_percentage / 100
         if stop_distance is None or stop_distance <= 0:
             raise ValueError("risk_based sizing needs a stop loss")
         shares = equity * value / 100 / stop_distance
