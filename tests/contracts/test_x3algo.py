@@ -36,10 +36,9 @@ def _at(body: Any, dotted: str) -> Any:
 def _check(name: str, response_body: Any, expect: dict[str, Any]) -> None:
     for dotted, kind in expect.get("fields", {}).items():
         value = _at(response_body, dotted)
-        is_bool = isinstance(value, bool)
-        assert isinstance(value, TYPES[kind]) and (kind == "boolean" or not is_bool), (
-            f"{name}: {dotted} is {value!r}, documented as {kind}"
-        )
+        wrong = f"{name}: {dotted} is {value!r}, documented as {kind}"
+        assert isinstance(value, TYPES[kind]), wrong
+        assert kind == "boolean" or not isinstance(value, bool), wrong
     for dotted, wanted in expect.get("values", {}).items():
         assert _at(response_body, dotted) == wanted, f"{name}: {dotted}"
 
