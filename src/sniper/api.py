@@ -8,11 +8,13 @@ from fastapi import FastAPI
 from sniper import status
 from sniper.accounts import endpoints as accounts
 from sniper.filings import endpoints as filings
+from sniper.kit.http import render_unmatched
 from sniper.notify import endpoints as webhooks
 from sniper.notify import events, ws
 from sniper.targets import endpoints as targets
 from sniper.trading.algorithms import backtest_endpoints as backtests
 from sniper.trading.algorithms import endpoints as algorithms
+from sniper.trading.algorithms.routing import X3Route
 from sniper.trading.control import endpoints as trading_control
 from sniper.trading.control import ws as trading_ws
 from sniper.trading.control.push import Broadcast
@@ -34,6 +36,9 @@ def mount(app: FastAPI) -> None:
     app.include_router(trading_ws.router)
     app.include_router(algorithms.router)
     app.include_router(backtests.router)
+    # x3algo paths answer unknown routes in x3algo's error body (error-codes page).
+    for prefix in ("/api/trading", "/api/backtests"):
+        render_unmatched(app, prefix, X3Route.render_http)
     _webhooks(app)
 
 

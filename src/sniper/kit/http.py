@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import re
 import secrets
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -119,12 +120,37 @@ async def _sniper_error(request: Request, exc: Exception) -> Response:
     return _error_response(request, exc)
 
 
-async def _http_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, StarletteHTTPException)
+HttpRenderer = Callable[[Request, StarletteHTTPException], Response]
+
+
+def render_unmatched(app: FastAPI, prefix: str, render: HttpRenderer) -> None:
+    """Answer an `HTTPException` raised outside any route under the path `prefix` (an unknown
+    path: 404, a method the path lacks: 405) with `render`, the surface's own error body,
+    instead of the sniper envelope. Errors inside a route are the route class's
+    (`sniper.kit.surface`)."""
+    renderers: list[tuple[str, HttpRenderer]] = getattr(app.state, "http_renderers", [])
+    app.state.http_renderers = [*renderers, (prefix.rstrip("/"), render)]
+
+
+def _renderer(request: Request) -> HttpRenderer | None:
+    path = request.url.path
+    for prefix, render in getattr(request.app.state, "http_renderers", []):
+        if path == prefix or path.startswith(prefix + "/"):
+            return render  # type: ignore[no-any-return]
+    return None
+
+
+def _sniper_http(request: Request, exc: StarletteHTTPException) -> Response:
     error = SniperError(str(exc.detail), code="NOT_FOUND" if exc.status_code == 404 else "ERROR")
     error.status = exc.status_code
     response = _error_response(request, error)
     response.headers.update(exc.headers or {})
+    return response
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    response = (_renderer(request) or _sniper_http)(request, exc)
     methods = allowed_methods(request.app, request.url.path) if exc.status_code == 405 else []
     if methods:  # RFC 9110: `Allow` lists every method of the resource, not one route's
         response.headers["Allow"] = ", ".join(methods)

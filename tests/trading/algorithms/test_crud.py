@@ -52,6 +52,7 @@ async def test_create_answers_the_x3algo_object(harness: Harness) -> None:
     assert created["exitConditions"]["stopLoss"] == {
         "type": "percentage",
         "value": 2.0,
+        "price": None,
         "period": None,
     }
     assert created["createdAt"] == created["updatedAt"] == "2025-12-12T14:00:00Z"
@@ -62,7 +63,6 @@ async def test_create_answers_the_x3algo_object(harness: Harness) -> None:
 
 
 INVALID_BODIES: list[tuple[dict[str, Any], str]] = [
-    ({}, "name"),
     ({"name": ""}, "name"),
     ({"name": 7}, "name"),
     ({"name": "x", "riskParameters": {"maxDailyLoss": "60"}}, "riskParameters.maxDailyLoss"),

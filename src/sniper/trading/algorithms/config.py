@@ -23,8 +23,22 @@ from __future__ import annotations
 import copy
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
-from pydantic.alias_generators import to_camel
+from pydantic import (
+    Field,
+    SerializerFunctionWrapHandler,
+    computed_field,
+    model_serializer,
+    model_validator,
+)
+
+from sniper.trading.algorithms.config_base import (
+    ConfigModel,
+    Percent,
+    Period,
+    method_keys,
+    renamed,
+)
+from sniper.trading.algorithms.exit_config import ExitConditions
 
 StrategyType = Literal[
     "scalping", "swing", "position", "arbitrage", "market_making", "momentum", "mean_reversion"
@@ -39,7 +53,7 @@ SizingMethod = Literal[
     "kelly_criterion",
 ]
 SUPPORTED_SIZING: frozenset[str] = frozenset(
-    {"percentage", "fixed_quantity", "fixed_amount", "risk_based"}
+    {"percentage", "fixed_quantity", "fixed_amount", "risk_based", "volatility_adjusted"}
 )
 PositionType = Literal["long", "short", "both"]
 LogicalOperator = Literal["AND", "OR"]
@@ -54,28 +68,15 @@ Operator = Literal[
     "crosses_above",
     "crosses_below",
 ]
+PriceType = Literal["open", "high", "low", "close"]
 ExecutionMode = Literal["live", "paper", "backtest"]
 OrderType = Literal["market", "limit", "stop", "stop_limit"]
+EXCHANGE_PATTERN = r"^[A-Z][A-Z0-9_]*$"
 SYMBOL_PATTERN = r"^[A-Z][A-Z0-9_]*:[A-Z0-9][A-Z0-9.\-]*$"
 FIELDS_OF: dict[str, tuple[str, ...]] = {
     "MACD": ("macd", "signal", "histogram"),
     "BB": ("upper", "middle", "lower"),
 }
-Period = Annotated[int, Field(ge=1, le=500)]
-Percent = Annotated[float, Field(gt=0, le=100)]
-
-
-class ConfigModel(BaseModel):
-    """Base of every section: camelCase aliases, names accepted too, unknown keys refused,
-    strict types."""
-
-    model_config = ConfigDict(
-        alias_generator=to_camel,
-        populate_by_name=True,
-        extra="forbid",
-        strict=True,
-        allow_inf_nan=False,
-    )
 
 
 def _check_field(indicator: str, field: str | None, where: str) -> None:
@@ -88,10 +89,18 @@ def _check_field(indicator: str, field: str | None, where: str) -> None:
 class _IndicatorSpec(ConfigModel):
     indicator: IndicatorName
     period: Period
+    operator: Operator
     field: IndicatorField | None = None
     slow_period: Period | None = None
     signal_period: Period | None = None
     std_dev: Annotated[float, Field(gt=0, le=10)] | None = None
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def comparison(self) -> str:
+        """`operator` again: x3algo's get page answers `comparison`, its reference pages
+        `operator`."""
+        return self.operator
 
     @model_validator(mode="after")
     def _fields_match(self) -> _IndicatorSpec:
@@ -105,29 +114,57 @@ class _IndicatorSpec(ConfigModel):
         return self
 
 
+def _comparison(data: Any) -> Any:
+    """x3algo's create example names the operator `comparison`; the reference pages
+    `operator`. Both are accepted."""
+    return renamed(data, {"comparison": "operator"})
+
+
 class IndicatorValueCondition(_IndicatorSpec):
     """`indicator(period)[field] <operator> value`, e.g. RSI(14) crosses_below 30. `field` picks
     a line of MACD (macd|signal|histogram, default macd) or BB (upper|middle|lower, default
-    middle); other indicators take none."""
+    middle); other indicators take none. `comparison` is accepted for `operator`."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _documented(cls, data: Any) -> Any:
+        return _comparison(data)
 
     type: Literal["indicator_value"]
-    operator: Operator
     value: float
 
 
 class PriceIndicatorCondition(_IndicatorSpec):
-    """`close <operator> indicator(period)[field]`, e.g. close crosses_above SMA(50)."""
+    """`priceType <operator> indicator(period)[field]`, e.g. close crosses_above SMA(50);
+    `priceType` open|high|low|close of the bar (default close)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _documented(cls, data: Any) -> Any:
+        return _comparison(data)
 
     type: Literal["price_indicator"]
-    operator: Operator
+    price_type: PriceType = "close"
 
 
 class IndicatorIndicatorCondition(_IndicatorSpec):
     """`indicator(period)[field] <operator> compareIndicator(comparePeriod)[compareField]`,
-    e.g. EMA(12) crosses_above EMA(26). The compared MACD / BB use default parameters."""
+    e.g. EMA(12) crosses_above EMA(26). The compared MACD / BB use default parameters. The
+    comparison-operators page's `indicator1` / `period1` / `indicator2` / `period2` are
+    accepted for `indicator` / `period` / `compareIndicator` / `comparePeriod`."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _documented(cls, data: Any) -> Any:
+        names = {
+            "indicator1": "indicator",
+            "period1": "period",
+            "indicator2": "compareIndicator",
+            "period2": "comparePeriod",
+        }
+        return renamed(_comparison(data), names)
 
     type: Literal["indicator_indicator"]
-    operator: Operator
     compare_indicator: IndicatorName
     compare_period: Period
     compare_field: IndicatorField | None = None
@@ -157,19 +194,76 @@ Condition = Annotated[
 ]
 
 
+class Pyramiding(ConfigModel):
+    """Scaling into an open position. Sniper holds at most one position per symbol and never
+    adds to it, so only `enabled` false is accepted."""
+
+    enabled: Literal[False] = False
+
+
+SIZING_KEYS: dict[str, tuple[str, ...]] = {
+    "percentage": ("percentage",),
+    "fixedQuantity": ("fixed_quantity",),
+    "quantity": ("fixed_quantity",),
+    "fixedAmount": ("fixed_amount",),
+    "riskPercentage": ("risk_based", "volatility_adjusted"),
+    "kellyFraction": ("kelly_criterion",),
+}
+
+
+DOCUMENTED_KEY = {
+    "percentage": "percentage",
+    "fixed_quantity": "fixedQuantity",
+    "fixed_amount": "fixedAmount",
+    "risk_based": "riskPercentage",
+    "volatility_adjusted": "riskPercentage",
+    "kelly_criterion": "kellyFraction",
+}
+
+
 class PositionSizing(ConfigModel):
-    """How many units an entry buys: `percentage` of equity, `fixed_quantity` units,
-    `fixed_amount` of money, `risk_based` (risk `value` % of equity over the distance to the
-    stop). `volatility_adjusted` and `kelly_criterion` are accepted but cannot start."""
+    """How many units an entry buys: `percentage` value % of equity, `fixed_quantity` value
+    units, `fixed_amount` value money, `risk_based` (risk value % of equity over the distance to
+    the stop), `volatility_adjusted` (risk value % of equity over `atrMultiplier` x
+    ATR(`atrPeriod`), defaults 2 and 14). `kelly_criterion` is accepted but cannot start. The
+    configuration-schema page's per-method fields (`percentage`, `fixedQuantity` or the how-to
+    page's `quantity`, `fixedAmount`, `riskPercentage`, `kellyFraction`) are accepted for
+    `value`, and answered beside it; `stopLossPercentage` (risk_based, the get page) sizes on
+    that stop distance instead of the exit stop's."""
 
     method: SizingMethod | None = None
     value: Annotated[float, Field(gt=0)] | None = None
+    atr_period: Period | None = None
+    atr_multiplier: Annotated[float, Field(gt=0, le=100)] | None = None
+    stop_loss_percentage: Percent | None = None
+    pyramiding: Pyramiding | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _documented(cls, data: Any) -> Any:
+        method = data.get("method") if isinstance(data, dict) else None
+        return method_keys(data, SIZING_KEYS, method, "positionSizing method")
 
     @model_validator(mode="after")
     def _percent_in_range(self) -> PositionSizing:
-        if self.method in ("percentage", "risk_based") and (self.value or 0) > 100:
+        percent = ("percentage", "risk_based", "volatility_adjusted")
+        if self.method in percent and (self.value or 0) > 100:
             raise ValueError(f"{self.method} value is a percentage (0-100]")
+        atr = self.atr_period is not None or self.atr_multiplier is not None
+        if atr and self.method != "volatility_adjusted":
+            raise ValueError("atrPeriod / atrMultiplier apply to volatility_adjusted only")
+        if self.stop_loss_percentage is not None and self.method != "risk_based":
+            raise ValueError("stopLossPercentage applies to risk_based only")
         return self
+
+    @model_serializer(mode="wrap")
+    def _answer_documented(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """`value` and, as the get page answers it, the method's own key (`riskPercentage`)."""
+        out: dict[str, Any] = handler(self)
+        documented = DOCUMENTED_KEY.get(self.method or "")
+        if documented is not None and self.value is not None:
+            out[documented] = out.get("value", self.value)
+        return out
 
 
 class EntryConditions(ConfigModel):
@@ -182,59 +276,6 @@ class EntryConditions(ConfigModel):
     logical_operator: LogicalOperator = "AND"
     confirmation_candles: Annotated[int, Field(ge=0, le=10)] = 0
     conditions: Annotated[list[Condition], Field(max_length=20)] | None = None
-
-
-class StopLoss(ConfigModel):
-    """`fixed`: `value` money below (long) / above (short) the entry price; `percentage`:
-    `value` %; `atr`: `value` x ATR(`period`) at entry; `indicator`: not supported yet."""
-
-    type: Literal["fixed", "percentage", "atr", "indicator"]
-    value: Annotated[float, Field(gt=0)]
-    period: Period | None = None
-
-    @model_validator(mode="after")
-    def _period_for_atr(self) -> StopLoss:
-        if self.period is not None and self.type != "atr":
-            raise ValueError("period applies to an atr stop loss only")
-        return self
-
-
-class TakeProfit(ConfigModel):
-    """`percentage`: `value` % beyond the entry price; `risk_reward`: `ratio` x the initial
-    risk (entry to stop loss)."""
-
-    type: Literal["percentage", "risk_reward"]
-    value: Annotated[float, Field(gt=0)] | None = None
-    ratio: Annotated[float, Field(gt=0)] | None = None
-
-    @model_validator(mode="after")
-    def _has_its_number(self) -> TakeProfit:
-        if self.type == "percentage" and self.value is None:
-            raise ValueError("a percentage take profit needs value")
-        return self
-
-
-class TrailingStop(ConfigModel):
-    """Exit when the price falls `value` % (`percentage`) or `value` money (`fixed`) from the
-    highest high since entry (long; lowest low, rising, for a short)."""
-
-    type: Literal["percentage", "fixed"]
-    value: Annotated[float, Field(gt=0)]
-
-
-class TimeBasedExit(ConfigModel):
-    """Exit at the next open once the position has been held `maxBars` bars."""
-
-    max_bars: Annotated[int, Field(ge=1, le=100_000)]
-
-
-class ExitConditions(ConfigModel):
-    """Exits, evaluated on every bar for every open position whatever the algorithm's state."""
-
-    stop_loss: StopLoss | None = None
-    take_profit: TakeProfit | None = None
-    trailing_stop: TrailingStop | None = None
-    time_based_exit: TimeBasedExit | None = None
 
 
 class RiskParameters(ConfigModel):
@@ -252,9 +293,11 @@ class RiskParameters(ConfigModel):
 
 class ExecutionSettings(ConfigModel):
     """`mode` paper|backtest (live refused at start), `orderType` (market only for now),
-    `slippage` a fraction of the price (0.001 = 0.1 %), at most 0.1."""
+    `slippage` a fraction of the price (0.001 = 0.1 %), at most 0.1, `exchange` (x3algo's
+    create example: `NSE`) the exchange every symbol must be listed on (`EXCHANGE:SYMBOL`)."""
 
     mode: ExecutionMode | None = None
+    exchange: Annotated[str, Field(pattern=EXCHANGE_PATTERN, max_length=20)] | None = None
     order_type: OrderType = "market"
     slippage: Annotated[float, Field(ge=0, le=0.1)] = 0.0
 
@@ -282,6 +325,17 @@ class AlgorithmConfig(ConfigModel):
     def _unique_symbols(self) -> AlgorithmConfig:
         if self.symbols is not None and len(set(self.symbols)) != len(self.symbols):
             raise ValueError("symbols must be unique")
+        exchange = self.execution_settings.exchange if self.execution_settings else None
+        for symbol in self.symbols or [] if exchange else []:
+            if symbol.split(":", 1)[0] != exchange:
+                raise ValueError(f"executionSettings.exchange {exchange} but symbol {symbol}")
+        exits, entry = self.exit_conditions, self.entry_conditions
+        opposite = exits.exit_on_opposite_signal if exits else None
+        kind = entry.position_type if entry else "long"
+        if opposite is not None and opposite.enabled and kind != "both":
+            raise ValueError(
+                "exitConditions.exitOnOppositeSignal needs entryConditions.positionType both"
+            )
         return self
 
     def to_wire(self) -> dict[str, Any]:
@@ -335,7 +389,7 @@ def unsupported(config: AlgorithmConfig) -> str | None:
     if sizing is not None and sizing.method is not None and sizing.method not in SUPPORTED_SIZING:
         return (
             f"positionSizing.method {sizing.method} is not supported yet; "
-            "use percentage, fixed_quantity, fixed_amount or risk_based"
+            "use percentage, fixed_quantity, fixed_amount, risk_based or volatility_adjusted"
         )
     exits = config.exit_conditions
     if exits is not None and exits.stop_loss is not None and exits.stop_loss.type == "indicator":

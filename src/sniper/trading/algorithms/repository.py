@@ -35,6 +35,12 @@ async def get_owned(
     return result.scalar_one_or_none()
 
 
+async def count_created(session: AsyncSession, account_id: int) -> int:
+    """How many algorithms the account has created, deleted ones included."""
+    query = select(func.count()).select_from(A).where(A.account_id == account_id)
+    return int((await session.execute(query)).scalar_one())
+
+
 async def list_page(
     session: AsyncSession,
     account_id: int,

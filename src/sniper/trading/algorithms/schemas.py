@@ -40,11 +40,12 @@ class CamelModel(BaseModel):
 
 
 class AlgorithmCreate(AlgorithmConfig):
-    """`POST /api/trading/algorithms`: `name` (1-200 characters) required, `description`
-    optional, every configuration section optional (a draft may be incomplete). Also the shape a
-    PATCH must leave behind after merging."""
+    """`POST /api/trading/algorithms`: `name` (1-200 characters; x3algo create page: omitted,
+    it is auto-generated as `Algorithm #N`), `description` optional, every configuration
+    section optional (a draft may be incomplete). Also the shape a PATCH must leave behind
+    after merging (`name` then always set)."""
 
-    name: Annotated[StrictStr, Field(min_length=1, max_length=NAME_MAX)]
+    name: Annotated[StrictStr, Field(min_length=1, max_length=NAME_MAX)] | None = None
     description: Annotated[StrictStr, Field(max_length=DESCRIPTION_MAX)] | None = None
 
     def config(self) -> AlgorithmConfig:

@@ -141,7 +141,11 @@ async def performances(
 async def create(
     session: AsyncSession, account: Account, body: AlgorithmCreate, now: datetime
 ) -> TradingAlgorithm:
-    """A new `draft` algorithm, version 1."""
+    """A new `draft` algorithm, version 1; without a `name`, `Algorithm #N` (N: the account's
+    algorithms created so far, this one included; x3algo create page)."""
+    if body.name is None:
+        number = await repo.count_created(session, account.id) + 1
+        body = body.model_copy(update={"name": f"Algorithm #{number}"})
     row = TradingAlgorithm(
         id=new_algorithm_id(),
         account_id=account.id,
@@ -177,6 +181,8 @@ async def update(
     row = await get(session, account, algorithm_id)
     _refuse_running(row, "update")
     body = _validated(merge_patch(_document(row), patch))
+    if body.name is None:
+        raise BadRequest("name cannot be removed", details={"field": "name", "fields": ["name"]})
     values = _config_values(body)
     complete = not missing_fields(body.config())
     values |= {"version": row.version + 1, "updated_at": now}

@@ -45,7 +45,8 @@ class Position:
     """An open position: `side` long|short, `quantity` shares > 0, fill `entry_price`,
     absolute `stop_price` / `take_price` fixed at entry (None: none), `extreme` the highest high
     (long) / lowest low (short) since entry for the trailing stop, `bars_held` bars closed
-    since entry (the entry bar counts)."""
+    since entry (the entry bar counts), `entry_quantity` the shares first filled (base of the
+    partial exits) and `partials_done` how many partial-exit levels ran."""
 
     symbol: str
     side: Side
@@ -57,6 +58,11 @@ class Position:
     extreme: float
     bars_held: int
     entry_order_id: str
+    entry_quantity: int = 0
+    partials_done: int = 0
+
+    def __post_init__(self) -> None:
+        self.entry_quantity = self.entry_quantity or self.quantity
 
     @property
     def signed(self) -> int:
@@ -76,6 +82,8 @@ class Position:
             "extreme": self.extreme,
             "barsHeld": self.bars_held,
             "entryOrderId": self.entry_order_id,
+            "entryQuantity": self.entry_quantity,
+            "partialsDone": self.partials_done,
         }
 
     @classmethod
@@ -92,6 +100,8 @@ class Position:
             data["extreme"],
             data["barsHeld"],
             data["entryOrderId"],
+            data.get("entryQuantity", 0),
+            data.get("partialsDone", 0),
         )
 
 

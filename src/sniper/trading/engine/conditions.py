@@ -69,19 +69,20 @@ def compare(
 
 @dataclass(frozen=True, slots=True)
 class Operand:
-    """An indicator line (`key`, `field`), the close (`key` None, `constant` None) or a
-    constant."""
+    """An indicator line (`key`, `field`), the bar's `price` open|high|low|close (`key` None,
+    `constant` None) or a constant."""
 
     key: IndicatorKey | None = None
     field: str | None = None
     constant: float | None = None
+    price: str = "close"
 
     def read(self, bank: IndicatorBank, back: int) -> float | None:
         """The value `back` bars ago (0 or 1)."""
         if self.constant is not None:
             return self.constant
         if self.key is None:
-            return bank.close(back)
+            return bank.price(self.price, back)
         return bank.value(self.key, self.field, back)
 
 
@@ -159,8 +160,8 @@ def _compile_one(condition: Condition) -> Comparison | FilingRule:
             condition.compare_indicator, condition.compare_period, condition.compare_field, None
         )
         return Comparison(left, condition.operator, right)
-    # price_indicator: the close against the indicator.
-    return Comparison(Operand(), condition.operator, left)
+    # price_indicator: the bar's priceType (default close) against the indicator.
+    return Comparison(Operand(price=condition.price_type), condition.operator, left)
 
 
 def compile_entry(entry: EntryConditions | None) -> EntryRule:

@@ -4,7 +4,8 @@
 
 1. resting market orders fill at the open (exits first, then entries; absolute stop-loss /
    take-profit levels are fixed from the entry fill);
-2. intrabar exits of the open position (stop loss > trailing stop > take profit, `exits`);
+2. intrabar exits of the open position (partial exit > break-even stop > stop loss >
+   trailing stop > take profit, `exits`);
 3. indicators update with the bar (in every state: a paused algorithm stays warm);
 4. the entry rule is evaluated; `confirmationCandles` N needs it on N + 1 consecutive bars;
 5. close-of-bar exits become orders for the next open: opposite signal (positionType both: the
@@ -55,7 +56,7 @@ from sniper.trading.engine.indicators import IndicatorBank
 from sniper.trading.engine.performance import DEFAULT_BALANCE, Side
 from sniper.trading.engine.risk import DailyLoss
 from sniper.trading.engine.signals import SymbolState, entry_signals
-from sniper.trading.engine.sizing import quantity
+from sniper.trading.engine.sizing import atr_key, quantity
 
 EngineState = Literal["active", "paused", "stopped"]
 
@@ -93,7 +94,9 @@ class Engine:
         self.rule = compile_entry(self.entry)
         self.exits = compile_exits(config)
         self.slippage = config.execution_settings.slippage
-        keys = self.rule.keys() | ({self.exits.atr} if self.exits.atr else set())
+        self.sizing_atr = atr_key(config.position_sizing)
+        self.atr_keys = {k for k in (self.exits.atr, self.sizing_atr) if k is not None}
+        keys = self.rule.keys() | self.atr_keys
         self.symbols = {s: SymbolState(s, IndicatorBank(keys)) for s in config.symbols}
         self._by_ticker = {ticker(s): s for s in config.symbols}
         self._gate = gate
@@ -261,22 +264,27 @@ class Engine:
         hit = intrabar_exit(self.exits, position, bar) if position else None
         if position is None or hit is None:
             return []
-        return await self._exit_now(position, hit[1], bar.at, hit[0])
+        reason, level, shares = hit
+        events = await self._exit_now(position, level, bar.at, reason, shares)
+        if reason == "partial_exit" and not isinstance(events[0], OrderDenied):
+            position.partials_done += 1
+        return events
 
     async def _exit_now(
-        self, position: Position, level: float, at: datetime, reason: str
+        self, position: Position, level: float, at: datetime, reason: str, shares: int = 0
     ) -> list[Event]:
+        """Close `shares` (0: all) of `position` at `level` now, through the gate."""
         side = closing_side(position.side)
+        shares = min(shares or position.quantity, position.quantity)
         order_id = client_order_id(self.algorithm_id, position.symbol, at, f"exit_{reason}")
-        decision = await self._ask(position.symbol, side, position.quantity, position.signed)
+        decision = await self._ask(position.symbol, side, shares, position.signed)
         if not decision.allowed:
             return [
-                OrderDenied(
-                    order_id, position.symbol, side, position.quantity, "exit", decision.reason, at
-                )
+                OrderDenied(order_id, position.symbol, side, shares, "exit", decision.reason, at)
             ]
         price = fill_price(level, side, self.slippage)
-        return self._close(position, int(decision.quantity), price, at, reason, order_id)
+        shares = min(shares, int(decision.quantity))
+        return self._close(position, shares, price, at, reason, order_id)
 
     def _mark(self, state: SymbolState, bar: Bar) -> None:
         state.first_at = state.first_at or bar.at
@@ -296,7 +304,7 @@ class Engine:
         if position is None or self.broker.resting_for(state.symbol, "exit"):
             return []
         opposite = go_short if position.side == "long" else go_long
-        if self.entry.position_type == "both" and opposite:
+        if self.entry.position_type == "both" and self.exits.opposite and opposite:
             reason = "opposite_signal"
         elif self.exits.max_bars is not None and position.bars_held >= self.exits.max_bars:
             reason = "time_exit"
@@ -347,14 +355,13 @@ class Engine:
             return ""
         if self.daily_loss_limit_reached():
             return "daily_loss_limit"
-        cap = (
-            self.config.risk_parameters.max_open_positions if self.config.risk_parameters else None
-        )
+        risk = self.config.risk_parameters
+        cap = risk.max_open_positions if risk else None
         held = sum(1 for s in self.broker.positions if self._held(s))
         entering = sum(1 for o in self.broker.resting if o.intent == "entry")
         if cap is not None and held + entering >= cap:
             return "max_open_positions"
-        if self.exits.atr is not None and state.bank.value(self.exits.atr) is None:
+        if any(state.bank.value(key) is None for key in self.atr_keys):
             return "warming_up"
         return None
 
@@ -380,6 +387,7 @@ class Engine:
             equity=self.equity(),
             price=price,
             stop_distance=distance,
+            atr=state.bank.value(self.sizing_atr) if self.sizing_atr else None,
         )
 
     async def _place(self, order: RestingOrder, position: int) -> list[Event]:

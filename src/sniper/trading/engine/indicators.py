@@ -81,7 +81,7 @@ class IndicatorBank:
 
     def __init__(self, keys: set[IndicatorKey]) -> None:
         self._indicators = {key: key.build() for key in sorted(keys, key=repr)}
-        self._closes: list[float] = []
+        self._bars: list[Bar] = []
         self.bars = 0
 
     def update(self, bar: Bar) -> None:
@@ -93,7 +93,7 @@ class IndicatorBank:
                 indicator.add(candle)
             else:
                 indicator.add(bar.close)
-        self._closes = [*self._closes[-1:], bar.close]
+        self._bars = [*self._bars[-1:], bar]
         self.bars += 1
 
     def value(self, key: IndicatorKey, field: str | None = None, back: int = 0) -> float | None:
@@ -113,6 +113,11 @@ class IndicatorBank:
 
     def close(self, back: int = 0) -> float | None:
         """The close `back` bars ago (0 or 1); None before that many bars."""
-        if len(self._closes) <= back:
+        return self.price("close", back)
+
+    def price(self, kind: str, back: int = 0) -> float | None:
+        """The bar's `kind` (open|high|low|close) `back` bars ago (0 or 1); None before that
+        many bars."""
+        if len(self._bars) <= back:
             return None
-        return self._closes[-1 - back]
+        return float(getattr(self._bars[-1 - back], kind))
