@@ -18,6 +18,7 @@ from sniper.trading.algorithms.routing import X3Route
 from sniper.trading.control import endpoints as trading_control
 from sniper.trading.control import ws as trading_ws
 from sniper.trading.control.push import Broadcast
+from sniper.trading.control.routing import DetailRoute
 
 PushFrame = events.MainApiFrame | Broadcast
 """Every frame a WebSocket client receives: `/ws/main-api` events (told apart by `event`) and
@@ -39,6 +40,9 @@ def mount(app: FastAPI) -> None:
     # x3algo paths answer unknown routes in x3algo's error body (error-codes page).
     for prefix in ("/api/trading", "/api/backtests"):
         render_unmatched(app, prefix, X3Route.render_http)
+    # 55-tech paths answer them in its `{"detail": ..}` body (errors page).
+    for prefix in ("/api/v1/trading", "/api/v1/admin/trading"):
+        render_unmatched(app, prefix, DetailRoute.render_http)
     _webhooks(app)
 
 

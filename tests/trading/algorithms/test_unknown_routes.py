@@ -36,3 +36,20 @@ async def test_sniper_paths_keep_the_sniper_envelope(harness: Harness) -> None:
     response = await harness.client.get("/api/v1/sniper/nothing-here")
     assert response.status_code == 404
     assert response.json()["status"] == "error"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [
+        ("GET", "/api/v1/trading/nothing-here", 404),
+        ("GET", "/api/v1/admin/trading/nothing-here", 404),
+        ("PUT", "/api/v1/trading/status", 405),
+    ],
+)
+async def test_unknown_55tech_path_is_a_detail_error(
+    harness: Harness, method: str, path: str, status: int
+) -> None:
+    key = await harness.account()
+    response = await harness.client.request(method, path, headers=auth(key))
+    assert response.status_code == status
+    assert set(response.json()) == {"detail"}
