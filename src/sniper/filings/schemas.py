@@ -6,7 +6,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+)
 
 from sniper.kit.timefmt import UTCStamp
 
@@ -116,16 +122,21 @@ class HoldingsPage(BaseModel):
 
 
 class CusipOut(BaseModel):
-    """`GET /api/v1/cusip/lookup/{cusip}`: the cached OpenFIGI mapping."""
+    """`GET /api/v1/cusip/lookup/{cusip}`: the cached OpenFIGI mapping, with Finradar's `cik`,
+    `cusip6` (issuer prefix) and `security_group` (Stocks, ETFs, Preferred, Warrants, Debt,
+    Other)."""
 
     model_config = ConfigDict(from_attributes=True)
 
-    cusip: str
+    cusip: str = Field(description="9 characters; an 8-character input is zero-padded.")
+    ticker: str | None
+    issuer_name: str | None = Field(validation_alias="name")
+    cik: str | None = Field(default=None, description="10 digits, zero-padded.")
+    cusip6: str = Field(default="", description="The first 6 characters: the issuer prefix.")
+    security_group: str | None = None
     figi: str | None
     composite_figi: str | None
     share_class_figi: str | None
-    ticker: str | None
-    issuer_name: str | None = Field(validation_alias="name")
     exch_code: str | None
     security_type: str | None
     market_sector: str | None
@@ -133,11 +144,130 @@ class CusipOut(BaseModel):
     updated_at: UTCStamp
 
 
+class CusipRow(BaseModel):
+    """One row of `POST /api/v1/cusip/batch` and `GET /api/v1/cusip/search`; an unmapped
+    CUSIP in a batch is a row whose `ticker`, `issuer_name` and `security_group` are null."""
+
+    cusip: str
+    ticker: str | None
+    issuer_name: str | None
+    cik: str | None
+    cusip6: str
+    security_group: str | None
+    figi: str | None
+
+
+class CusipBatchIn(BaseModel):
+    """`POST /api/v1/cusip/batch` body: 1-1,000 CUSIPs (8-character ones zero-padded)."""
+
+    cusips: list[str] = Field(min_length=1, max_length=1000, examples=[["037833100"]])
+
+
+class CusipBatchOut(BaseModel):
+    """One row per requested CUSIP, in input order."""
+
+    results: list[CusipRow]
+    total: int
+    mapped: int
+
+
+class CusipSearchRow(CusipRow):
+    relevance: float = Field(
+        description="1.0 exact ticker, 0.95 exact CUSIP, 0.9 / 0.85 ticker / CUSIP prefix, "
+        "0.5 issuer-name match."
+    )
+
+
+class CusipSearchOut(BaseModel):
+    """`GET /api/v1/cusip/search`: best matches first; an empty `results` is not a 404."""
+
+    query: str
+    results: list[CusipSearchRow]
+    total: int
+    limit: int
+    offset: int
+
+
+class ChainEntry(BaseModel):
+    """One CUSIP of a security's successor chain. Sniper holds no corporate-action history, so
+    a chain is the one current CUSIP (`effective_date` and `reason` null)."""
+
+    cusip: str
+    ticker: str | None
+    issuer_name: str | None
+    effective_date: date | None = None
+    reason: str | None = None
+    from_chain: bool = False
+
+
+class CusipChainOut(BaseModel):
+    """`GET /api/v1/cusip/chain/{cusip}`: oldest first; the last entry is current."""
+
+    cusip: str
+    chain: list[ChainEntry]
+    current_cusip: str
+    current_ticker: str | None
+
+
 class TickerOut(BaseModel):
-    """`GET /api/v1/cusip/ticker/{ticker}` (Finradar): the current primary CUSIP."""
+    """`GET /api/v1/cusip/ticker/{ticker}` (Finradar): the current primary CUSIP; `chain` only
+    with `?chain=true` (without it the body has no `chain` key, as the page says)."""
 
     ticker: str
     cusip: str
     issuer_name: str | None
     cik: str | None = Field(description="10 digits, zero-padded; null when not in SEC's list.")
     figi: str | None
+    chain: list[ChainEntry] | None = None
+
+    @model_serializer(mode="wrap")
+    def _drop_absent_chain(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        if data.get("chain") is None:
+            data.pop("chain", None)
+        return data
+
+
+class FilingRow(BaseModel):
+    """One row of `GET /api/v1/sec/filings`: filer CIK (10 digits), dates, document links."""
+
+    accession_number: str
+    cik: str | None
+    company_name: str | None
+    ticker: str | None
+    form_type: str
+    filed_date: date | None
+    accepted_at: UTCStamp | None
+    period_of_report: date | None
+    primary_link: str
+    primary_html_url: str | None
+    filing_index_url: str
+    all_links: list[str]
+
+
+class ListPagination(BaseModel):
+    total: int
+    limit: int
+    offset: int
+    has_more: bool
+
+
+class FilingsList(BaseModel):
+    """`GET /api/v1/sec/filings`: `data` is the array of rows; `pagination` beside it."""
+
+    status: str = "success"
+    request_id: str
+    timestamp: str
+    data: list[FilingRow]
+    pagination: ListPagination
+
+
+class FormTypeOut(BaseModel):
+    """One row of `GET /api/v1/sec/forms`: a form type among the filings Sniper holds."""
+
+    form_type: str
+    root_form_type: str
+    description: str
+    filing_count: int
+    first_filed: date | None
+    last_filed: date | None
