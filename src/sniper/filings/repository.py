@@ -226,7 +226,7 @@ async def search_mappings(
         .limit(limit)
         .offset(offset)
     )
-    return [(row, float(score)) for row, score in rows.tuples()], int(total)
+    return [(row, float(score)) for row, score in rows.all()], int(total)
 
 
 async def filings_page(
@@ -276,4 +276,4 @@ async def form_type_counts(
         .group_by(Filing.form_type)
         .order_by(count.desc(), Filing.form_type)
     )
-    return list(result.tuples())
+    return [(form, int(n), first, last) for form, n, first, last in result.all()]
