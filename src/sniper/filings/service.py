@@ -141,8 +141,8 @@ async def holdings_page(
 
 
 async def cached_cusip(session: AsyncSession, cusip: str) -> CusipMap | None:
-    """The cache row of `cusip` (normalize it with `securities.normalize_cusip` first): mapped, a known miss,
-    or None when never asked."""
+    """The cache row of `cusip` (normalized by `securities.normalize_cusip`): mapped, a known
+    miss, or None when never asked."""
     return await repo.mapping(session, cusip)
 
 
