@@ -32,7 +32,7 @@ COSTS: dict[str, int] = {
 
 def _cause(request: Request) -> str:
     route = request.scope.get("route")
-    path = getattr(route, "path", request.url.path)
+    path = getattr(route, "path_format", request.url.path)  # `{ticker:path}` -> `{ticker}`
     return f"{request.method} {path}"
 
 

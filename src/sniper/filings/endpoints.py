@@ -153,7 +153,7 @@ async def lookup_cusip(
     return wrap(request, runtime.wall_clock, out)
 
 
-@router.get("/cusip/ticker/{ticker}", response_model=Envelope[TickerOut], responses=PRICED)
+@router.get("/cusip/ticker/{ticker:path}", response_model=Envelope[TickerOut], responses=PRICED)
 async def ticker_cusip(
     ticker: str,
     request: Request,
