@@ -17,8 +17,8 @@ from sniper.filings import cusips
 from sniper.filings.tasks import PROCESS
 from sniper.worker.jobs import JobRunner
 from tests.conftest import Harness
-from tests.filings.standins import FIGI_CSV, edgar_handler
-from tests.filings.test_pipeline import NVIDIA_8K, _hit, _replaying, _settings
+from tests.filings.standins import FIGI_CSV, OpenFigiStandIn, edgar_handler
+from tests.filings.test_pipeline import METLIFE_13F, NVIDIA_8K, _hit, _replaying, _settings
 from tests.support.http_server import LocalServer
 
 WANTED = {"037833100", "594918104", "084670108", "084670702", "03784Y200", "084670207"}
@@ -200,3 +200,41 @@ async def test_the_filings_list_holds_what_the_pipeline_ingested(
             "last_filed": row["filed_date"],
         }
     ]
+
+
+async def test_fund_report_and_latest_over_a_parsed_13f(settings: Settings, tmp_path: Path) -> None:
+    figi = OpenFigiStandIn()
+    with LocalServer(edgar_handler) as edgar, LocalServer(figi) as openfigi:
+        configured = _settings(
+            settings, edgar_archives_base_url=edgar.url, openfigi_base_url=openfigi.url
+        )
+        start = datetime(2023, 3, 23, 15, 0, tzinfo=UTC)
+        async with _replaying(configured, tmp_path, METLIFE_13F, start) as h:
+            key, _, _ = await _hit(h, "MET", datetime(2023, 3, 23, 15, 31, tzinfo=UTC))
+            h.clock.set(datetime(2023, 3, 23, 15, 31, 5, tzinfo=UTC))
+            assert await JobRunner(h.runtime, PROCESS).run_due() == 1
+            report = await _call(h, key, "/api/v1/form-13f/fund/1099219?size=2&from=1")
+            padded = await _call(h, key, "/api/v1/form-13f/fund/0001099219?limit=10")
+            other = await _call(h, key, "/api/v1/form-13f/fund/0001067983")
+            bad = await _call(h, key, "/api/v1/form-13f/fund/12x")
+            latest = await _call(h, key, "/api/v1/form-13f/latest?limit=5")
+            balance = (await _ledger(h, key))[0]
+    status, body = report
+    assert status == 200
+    assert body["fund"]["cik"] == "0001099219"
+    assert body["filing"]["accession_no"] == METLIFE_13F
+    assert body["filing"]["table_entry_total"] == 6
+    assert body["pagination"] == {"total": 6, "limit": 2, "offset": 1}
+    assert len(body["holdings"]) == 2
+    assert padded[1]["holdings"][1:3] == body["holdings"]
+    assert sum(h["value"] for h in padded[1]["holdings"]) == body["filing"]["table_value_total"]
+    assert other[0] == 404
+    assert (bad[0], bad[1]["error"]["details"]["field"]) == (400, "cik")
+    [row] = latest[1]["data"]
+    assert (row["accession_no"], row["cik"], row["holdings_count"]) == (
+        METLIFE_13F,
+        "0001099219",
+        6,
+    )
+    assert row["portfolio_value"] == body["filing"]["table_value_total"]
+    assert balance == 99  # the hit's 1 token; the 13F reads are free

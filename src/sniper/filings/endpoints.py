@@ -15,7 +15,7 @@ from fastapi import APIRouter, Query, Request
 from sniper.accounts.auth import CurrentAccount
 from sniper.db.session import transaction
 from sniper.deps import RuntimeDep, SessionDep
-from sniper.filings import billing, listing, securities, service
+from sniper.filings import billing, funds, listing, securities, service
 from sniper.filings.schemas import (
     CusipBatchIn,
     CusipBatchOut,
@@ -25,13 +25,15 @@ from sniper.filings.schemas import (
     FilingOut,
     FilingsList,
     FormTypeOut,
+    FundReport,
     HoldingsPage,
+    Latest13F,
     TickerOut,
 )
 from sniper.kit.envelope import Envelope, wrap
 from sniper.kit.http import request_id
 from sniper.kit.openapi import error_responses
-from sniper.kit.pagination import Offset
+from sniper.kit.pagination import MAX_OFFSET, Offset
 from sniper.kit.timefmt import iso_z
 from sniper.models import Detection
 
@@ -217,3 +219,41 @@ async def cusip_search(
     best first; no matches is an empty `results`, not a 404. The page names no cost: free."""
     out = await securities.search(session, runtime.catalog, q, limit=limit, offset=offset)
     return wrap(request, runtime.wall_clock, out)
+
+
+@router.get("/form-13f/fund/{cik}", response_model=FundReport, responses=error_responses(400, 404))
+async def fund_report(
+    cik: str,
+    session: SessionDep,
+    _account: CurrentAccount,
+    period: Annotated[date | None, Query(description="Quarter end YYYY-MM-DD.")] = None,
+    limit: Annotated[int | None, Query(ge=1, le=1000)] = None,
+    size: Annotated[int | None, Query(ge=1, le=1000, description="Alias of limit.")] = None,
+    offset: Annotated[int | None, Query(ge=0, le=MAX_OFFSET)] = None,
+    from_: Annotated[
+        int | None, Query(alias="from", ge=0, le=MAX_OFFSET, description="Alias of offset.")
+    ] = None,
+) -> FundReport:
+    """A fund's 13F report (its latest quarter, or `period`) with paginated holdings (default
+    50) as filed, values in dollars; free. 404 when Sniper holds no 13F of the fund."""
+    return await funds.fund_report(
+        session,
+        cik,
+        period,
+        limit=limit or size or 50,
+        offset=offset if offset is not None else (from_ or 0),
+    )
+
+
+@router.get(
+    "/form-13f/latest", response_model=Envelope[list[Latest13F]], responses=error_responses(400)
+)
+async def latest_13f(
+    request: Request,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    _account: CurrentAccount,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> Envelope[list[Latest13F]]:
+    """The most recently parsed 13F filings across funds, newest parse first; free."""
+    return wrap(request, runtime.wall_clock, await funds.latest(session, limit))

@@ -277,3 +277,34 @@ async def form_type_counts(
         .order_by(count.desc(), Filing.form_type)
     )
     return [(form, int(n), first, last) for form, n, first, last in result.all()]
+
+
+_IS_13F = Filing.form_type.like("13F-%")
+
+
+async def fund_filing(session: AsyncSession, cik: int, period: date | None) -> Filing | None:
+    """The fund's 13F filing for `period` (its latest report when None): the latest accepted
+    one of that period, so an amendment filed later wins."""
+    where = [_IS_13F, Filing.filer_cik == cik]
+    if period is not None:
+        where.append(Filing.period_of_report == period)
+    result = await session.execute(
+        select(Filing)
+        .where(*where)
+        .order_by(
+            Filing.period_of_report.desc(), Filing.accepted_at.desc(), Filing.accession_number
+        )
+        .limit(1)
+    )
+    return result.scalar_one_or_none()
+
+
+async def latest_13f(session: AsyncSession, limit: int) -> Sequence[Filing]:
+    """The `limit` most recently parsed 13F filings (`updated_at` DESC, accession tie-break)."""
+    result = await session.execute(
+        select(Filing)
+        .where(_IS_13F)
+        .order_by(Filing.updated_at.desc(), Filing.accession_number.desc())
+        .limit(limit)
+    )
+    return result.scalars().all()

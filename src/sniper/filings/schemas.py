@@ -271,3 +271,72 @@ class FormTypeOut(BaseModel):
     filing_count: int
     first_filed: date | None
     last_filed: date | None
+
+
+class FundIdentity(BaseModel):
+    cik: str = Field(description="10 digits, zero-padded.")
+    name: str | None
+    signing_officer: str | None = Field(description="Not parsed by Sniper: always null.")
+    latest_filed_at: UTCStamp | None
+
+
+class FundFiling(BaseModel):
+    """The filing of a fund report. `table_value_total` is dollars; `value_corrected` is true
+    when the table was filed in thousands and converted (`correction_method` the unit rule,
+    `original_value_total` the total as filed)."""
+
+    accession_no: str
+    form_type: str
+    is_amendment: bool
+    filed_at: UTCStamp | None
+    table_value_total: int | None
+    table_entry_total: int | None
+    value_corrected: bool
+    correction_method: str | None
+    original_value_total: int | None
+
+
+class FundHolding(BaseModel):
+    """One information-table row as filed; `value` in dollars, `share_type` SH or PRN."""
+
+    cusip: str
+    name_of_issuer: str
+    ticker: str | None
+    figi: str | None
+    title_of_class: str
+    value: int
+    shares: int
+    share_type: str
+    put_call: str | None
+    investment_discretion: str
+    voting_authority: VotingAuthority
+
+
+class FundPagination(BaseModel):
+    total: int
+    limit: int
+    offset: int
+
+
+class FundReport(BaseModel):
+    """`GET /api/v1/form-13f/fund/{cik}` (flat, as the page shows it)."""
+
+    fund: FundIdentity
+    period: date | None
+    filing: FundFiling
+    holdings: list[FundHolding]
+    pagination: FundPagination
+
+
+class Latest13F(BaseModel):
+    """One row of `GET /api/v1/form-13f/latest`: a parsed 13F filing, newest parse first."""
+
+    cik: str | None
+    fund_name: str | None
+    accession_no: str
+    form_type: str
+    period_of_report: date | None
+    filed_at: UTCStamp | None
+    parsed_at: UTCStamp
+    portfolio_value: int | None = Field(description="Dollars.")
+    holdings_count: int | None
