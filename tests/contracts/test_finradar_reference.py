@@ -3,8 +3,8 @@ with its page URL) replayed verbatim against the app; the documented fields, the
 the status code and the token cost each page's badge names are checked.
 
 The data the examples need is seeded through the repository: the CUSIP cache from the recorded
-OpenFIGI CSV (plus RKLB's current CUSIP, which that CSV lacks) and one Form 4 filing record of
-Apple's, as the pipeline would have stored it.
+OpenFIGI CSV (plus RKLB's current CUSIP, which that CSV lacks), one Form 4 filing record of
+Apple's and one 13F-HR of Berkshire's with one holding, as the pipeline would have stored them.
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ RKLB = FigiMapping(
     market_sector="Equity",
 )
 APPLE_FORM_4 = "0000320193-26-000011"
+BERKSHIRE_13F = "0000950123-26-001234"
 TYPES = {
     "string": str,
     "integer": int,
@@ -92,11 +93,62 @@ def _form_4(now: datetime) -> dict[str, Any]:
     }
 
 
+def _berkshire_13f(now: datetime) -> dict[str, Any]:
+    folder = "https://www.sec.gov/Archives/edgar/data/1067983/000095012326001234"
+    return {
+        "uuid": filing_uuid(BERKSHIRE_13F),
+        "accession_number": BERKSHIRE_13F,
+        "form_type": "13F-HR",
+        "filer_cik": 1067983,
+        "filer_name": "BERKSHIRE HATHAWAY INC",
+        "issuer_cik": None,
+        "issuer_name": None,
+        "entities": [{"cik": "1067983", "name": "BERKSHIRE HATHAWAY INC", "role": "Filer"}],
+        "accepted_at": datetime(2026, 2, 14, 21, 5, 0, tzinfo=UTC),
+        "filing_date": date(2026, 2, 14),
+        "period_of_report": date(2025, 12, 31),
+        "filing_url": f"{folder}/{BERKSHIRE_13F}.txt",
+        "index_url": f"{folder}/{BERKSHIRE_13F}-index.htm",
+        "documents": [],
+        "source": "index",
+        "report_type": "13F HOLDINGS REPORT",
+        "value_unit": "dollars",
+        "unit_rule": "dollars_from_2023",
+        "value_total_dollars": 57_000_000_000,
+        "holdings_count": 1,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+BERKSHIRE_AAPL = {
+    "row_number": 1,
+    "name_of_issuer": "APPLE INC",
+    "title_of_class": "COM",
+    "cusip": "037833100",
+    "figi": "BBG000B9XRY4",
+    "value_reported": 57_000_000_000,
+    "value_dollars": 57_000_000_000,
+    "amount": 238_212_764,
+    "amount_type": "SH",
+    "put_call": None,
+    "investment_discretion": "DFND",
+    "other_managers": "4,8,11",
+    "voting_sole": 238_212_764,
+    "voting_shared": 0,
+    "voting_none": 0,
+    "ticker": "AAPL",
+}
+
+
 async def _seed(h: Harness) -> str:
     seed = [m for m in cusips.read_seed_csv(FIGI_CSV).mappings if m.cusip in WANTED]
     async with transaction(h.runtime.sessions) as session:
         await cusips.store(session, [*seed, RKLB], now=h.clock.now())
         await repo.upsert_filing(session, _form_4(h.clock.now()))
+        await repo.upsert_filing(session, _berkshire_13f(h.clock.now()))
+        uuid = filing_uuid(BERKSHIRE_13F)
+        await repo.replace_holdings(session, uuid, [BERKSHIRE_AAPL | {"filing_uuid": uuid}])
     return await h.account("contract", tokens=100)
 
 
