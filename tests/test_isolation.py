@@ -70,7 +70,7 @@ async def _backtest(h: Harness, key: str) -> str:
 
 
 # Every path parameter that names an account's resource, and how to make one; and the parameters
-# that name public reference data every account may read (EDGAR filings, CUSIP mappings). A new
+# that name public reference data every account may read (EDGAR filings, CUSIP mappings, 13F funds). A new
 # `{id}` route fails `test_every_id_route_is_covered` until its parameter is in one of the two.
 MAKERS: dict[str, Maker] = {
     "target_id": _target,
@@ -78,7 +78,7 @@ MAKERS: dict[str, Maker] = {
     "algorithm_id": _algorithm,
     "backtest_id": _backtest,
 }
-SHARED = {"accession_number", "cusip", "ticker"}
+SHARED = {"accession_number", "cusip", "ticker", "cik"}  # cik: a 13F fund (public filer)
 # The owner's documented answers other than success: a state command that does not apply to the
 # algorithm's status (pause/resume of a stopped one) is 422 `UNPROCESSABLE_ENTITY`.
 STATE_COMMAND = re.compile(r"/{algorithm_id}/(stop|pause|resume)$")
