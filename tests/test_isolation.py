@@ -70,8 +70,9 @@ async def _backtest(h: Harness, key: str) -> str:
 
 
 # Every path parameter that names an account's resource, and how to make one; and the parameters
-# that name public reference data every account may read (EDGAR filings, CUSIP mappings, 13F funds). A new
-# `{id}` route fails `test_every_id_route_is_covered` until its parameter is in one of the two.
+# that name public reference data every account may read (EDGAR filings, CUSIP mappings, 13F
+# funds). A new `{id}` route fails `test_every_id_route_is_covered` until its parameter is in one
+# of the two.
 MAKERS: dict[str, Maker] = {
     "target_id": _target,
     "delivery_id": _delivery,
