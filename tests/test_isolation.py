@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from sniper.db.session import transaction
 from sniper.edgar.atom import DetectedFiling, FilingEntity
+from sniper.filings.billing import COSTS
 from sniper.targets import lifecycle
 from tests.conftest import Harness
 from tests.trading.algorithms import support as algo
@@ -114,14 +115,17 @@ def _collection_reads(h: Harness) -> list[str]:
 
 async def _snapshot(h: Harness, key: str, ids: dict[str, str]) -> dict[str, object]:
     """Alice's view through every collection read and every read of one of her resources (an
-    algorithm's `status`, `version`, `updatedAt`, a backtest's `status`, ...)."""
+    algorithm's `status`, `version`, `updatedAt`, a backtest's `status`, ...). Priced reads of
+    public reference data (`filings.billing.COSTS`) are left out: they debit the reader, so the
+    snapshot itself would change her ledger."""
+    free = [p for p in _collection_reads(h) if f"GET {p}" not in COSTS]
     reads = [
         path.format(**{p: ids[p] for p in params})
         for method, path, params in _id_operations(h)
         if method == "GET"
     ]
     views = {}
-    for path in [*_collection_reads(h), *reads]:
+    for path in [*free, *reads]:
         response = await h.client.get(path, headers=_auth(key))
         body = response.json()
         if isinstance(body, dict):

@@ -7,7 +7,6 @@ any authenticated account reads them. Priced calls are charged after their answe
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -39,6 +38,7 @@ from sniper.models import Detection
 
 router = APIRouter(prefix="/api/v1", tags=["reference"])
 PRICED = error_responses(400, 402, 404)
+DAY = r"^\d{4}-\d{2}-\d{2}$"  # YYYY-MM-DD (a calendar check follows: listing.parse_day)
 
 
 @router.get("/sec/filings", response_model=FilingsList, responses=error_responses(400, 402))
@@ -50,8 +50,8 @@ async def list_filings(
     ticker: Annotated[str | None, Query(max_length=32, examples=["AAPL"])] = None,
     cik: Annotated[str | None, Query(max_length=10, examples=["0000320193"])] = None,
     form_type: Annotated[str | None, Query(max_length=32, examples=["4"])] = None,
-    from_date: Annotated[date | None, Query(description="YYYY-MM-DD, inclusive.")] = None,
-    to_date: Annotated[date | None, Query(description="YYYY-MM-DD, inclusive.")] = None,
+    from_date: Annotated[str | None, Query(pattern=DAY, examples=["2026-01-01"])] = None,
+    to_date: Annotated[str | None, Query(pattern=DAY, examples=["2026-04-01"])] = None,
     sort: Annotated[
         str,
         Query(
@@ -226,7 +226,7 @@ async def fund_report(
     cik: str,
     session: SessionDep,
     _account: CurrentAccount,
-    period: Annotated[date | None, Query(description="Quarter end YYYY-MM-DD.")] = None,
+    period: Annotated[str | None, Query(pattern=DAY, description="Quarter end.")] = None,
     limit: Annotated[int | None, Query(ge=1, le=1000)] = None,
     size: Annotated[int | None, Query(ge=1, le=1000, description="Alias of limit.")] = None,
     offset: Annotated[int | None, Query(ge=0, le=MAX_OFFSET)] = None,
@@ -239,7 +239,7 @@ async def fund_report(
     return await funds.fund_report(
         session,
         cik,
-        period,
+        listing.parse_day(period, "period"),
         limit=limit or size or 50,
         offset=offset if offset is not None else (from_ or 0),
     )

@@ -54,6 +54,22 @@ def parse_sort(raw: str) -> tuple[str, bool]:
     return _SORT_FIELDS[field], direction == "desc"
 
 
+def parse_day(raw: str | None, field: str) -> date | None:
+    """`YYYY-MM-DD` -> date (None when absent); 400 naming `field` for anything else (a bare
+    number is not a Unix time here)."""
+    if raw is None:
+        return None
+    text = raw.strip()
+    try:
+        if len(text) != 10:
+            raise ValueError(text)
+        return date.fromisoformat(text)
+    except ValueError:
+        raise BadRequest(
+            f"{field}: {raw!r} is not a date (YYYY-MM-DD)", details={"field": field}
+        ) from None
+
+
 def _filter_cik(catalog: TickerCatalog, ticker: str | None, cik: str | None) -> int | None:
     """The CIK to filter on: `cik` (1-10 digits) or the ticker's; 400 naming the field."""
     if cik is not None:
@@ -102,8 +118,8 @@ async def filings_page(
     ticker: str | None,
     cik: str | None,
     form_type: str | None,
-    from_date: date | None,
-    to_date: date | None,
+    from_date: str | None,
+    to_date: str | None,
     sort: str,
     limit: int,
     offset: int,
@@ -111,14 +127,15 @@ async def filings_page(
     """One page of stored filings, newest `filed_date` first by default; 400 for a bad
     `sort`, `cik`, an unknown `ticker` (`UNKNOWN_TICKER`) or `from_date` after `to_date`."""
     order = parse_sort(sort)
-    if from_date and to_date and from_date > to_date:
+    first, last = parse_day(from_date, "from_date"), parse_day(to_date, "to_date")
+    if first and last and first > last:
         raise BadRequest("from_date: after to_date", details={"field": "from_date"})
     rows, total = await repo.filings_page(
         session,
         cik=_filter_cik(catalog, ticker, cik),
         form_type=form_type.strip().upper() if form_type and form_type.strip() else None,
-        from_date=from_date,
-        to_date=to_date,
+        from_date=first,
+        to_date=last,
         order=order,
         limit=limit,
         offset=offset,
