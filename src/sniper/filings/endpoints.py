@@ -1,4 +1,9 @@
-"""Thin routes of the Finradar reference endpoints: SEC filings, CUSIPs, 13F holdings."""
+"""Thin routes of the Finradar reference endpoints: SEC filings, CUSIPs, 13F holdings.
+
+Filings, 13F tables and CUSIP mappings are shared reference data (no account owns them), so
+any authenticated account reads them. Priced calls are charged after their answer is built
+(`billing`): a 400 or 404 costs nothing, a short balance is a 402.
+"""
 
 from __future__ import annotations
 
@@ -9,38 +14,110 @@ from fastapi import APIRouter, Query, Request
 from sniper.accounts.auth import CurrentAccount
 from sniper.db.session import transaction
 from sniper.deps import RuntimeDep, SessionDep
-from sniper.filings import service
-from sniper.filings.schemas import CusipOut, FilingOut, HoldingsPage, TickerOut
+from sniper.filings import billing, funds, listing, securities, service
+from sniper.filings.schemas import (
+    CusipBatchIn,
+    CusipBatchOut,
+    CusipChainOut,
+    CusipOut,
+    CusipSearchOut,
+    FilingOut,
+    FilingsList,
+    FormTypeOut,
+    FundReport,
+    HoldingsPage,
+    Latest13F,
+    TickerOut,
+)
 from sniper.kit.envelope import Envelope, wrap
+from sniper.kit.http import request_id
 from sniper.kit.openapi import error_responses
-from sniper.kit.pagination import Offset
+from sniper.kit.pagination import MAX_OFFSET, Offset
+from sniper.kit.timefmt import iso_z
 from sniper.models import Detection
 
 router = APIRouter(prefix="/api/v1", tags=["reference"])
+PRICED = error_responses(400, 402, 404)
+DAY = r"^\d{4}-\d{2}-\d{2}$"  # YYYY-MM-DD (a calendar check follows: listing.parse_day)
 
 
-@router.get(
-    "/sec/filings/{accession_number}",
-    response_model=Envelope[FilingOut],
-    responses=error_responses(404),
-)
+@router.get("/sec/filings", response_model=FilingsList, responses=error_responses(400, 402))
+async def list_filings(
+    request: Request,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    account: CurrentAccount,
+    ticker: Annotated[str | None, Query(max_length=32, examples=["AAPL"])] = None,
+    cik: Annotated[str | None, Query(max_length=10, examples=["0000320193"])] = None,
+    form_type: Annotated[str | None, Query(max_length=32, examples=["4"])] = None,
+    from_date: Annotated[str | None, Query(pattern=DAY, examples=["2026-01-01"])] = None,
+    to_date: Annotated[str | None, Query(pattern=DAY, examples=["2026-04-01"])] = None,
+    sort: Annotated[
+        str,
+        Query(
+            max_length=32,
+            description="filed_date:desc (default), "
+            "filed_date:asc, updated_at:asc|desc, asc, desc.",
+        ),
+    ] = "filed_date:desc",
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Offset = 0,
+) -> FilingsList:
+    """Stored filings (those Sniper detected), filterable by ticker or CIK (filer or issuer),
+    form type and filing date; 5 tokens. Finradar backfills a cold ticker from EDGAR, Sniper
+    does not: the list holds what the pipeline ingested."""
+    rows, page = await listing.filings_page(
+        session,
+        runtime.catalog,
+        ticker=ticker,
+        cik=cik,
+        form_type=form_type,
+        from_date=from_date,
+        to_date=to_date,
+        sort=sort,
+        limit=limit,
+        offset=offset,
+    )
+    await billing.charge(runtime, request, account)
+    return FilingsList(
+        request_id=request_id(request),
+        timestamp=iso_z(runtime.wall_clock.now()),
+        data=rows,
+        pagination=page,
+    )
+
+
+@router.get("/sec/forms", response_model=Envelope[list[FormTypeOut]], responses=PRICED)
+async def list_forms(
+    request: Request, session: SessionDep, runtime: RuntimeDep, account: CurrentAccount
+) -> Envelope[list[FormTypeOut]]:
+    """Form types among the stored filings with counts and first / last filing dates, most
+    filed first; 1 token."""
+    forms = await listing.form_types(session)
+    await billing.charge(runtime, request, account)
+    return wrap(request, runtime.wall_clock, forms)
+
+
+@router.get("/sec/filings/{accession_number}", response_model=Envelope[FilingOut], responses=PRICED)
 async def get_filing(
     accession_number: str,
     request: Request,
     session: SessionDep,
     runtime: RuntimeDep,
-    _account: CurrentAccount,
+    account: CurrentAccount,
 ) -> Envelope[FilingOut]:
-    """Metadata and document links of an ingested filing (dashed or 18-digit accession)."""
+    """Metadata and document links of an ingested filing (dashed or 18-digit accession);
+    5 tokens."""
     filing = await service.get_filing(session, accession_number)
     detection = await session.get(Detection, filing.accession_number)
+    await billing.charge(runtime, request, account)
     return wrap(request, runtime.wall_clock, service.filing_out(filing, detection))
 
 
 @router.get(
     "/form-13f/filings/{accession_number}/holdings",
     response_model=Envelope[HoldingsPage],
-    responses=error_responses(404),
+    responses=error_responses(400, 404),
 )
 async def list_holdings(
     accession_number: str,
@@ -56,36 +133,127 @@ async def list_holdings(
     return wrap(request, runtime.wall_clock, page)
 
 
-@router.get(
-    "/cusip/lookup/{cusip}", response_model=Envelope[CusipOut], responses=error_responses(404)
-)
+@router.get("/cusip/lookup/{cusip}", response_model=Envelope[CusipOut], responses=PRICED)
 async def lookup_cusip(
     cusip: str,
     request: Request,
     session: SessionDep,
     runtime: RuntimeDep,
-    _account: CurrentAccount,
+    account: CurrentAccount,
 ) -> Envelope[CusipOut]:
-    """The FIGI, ticker and issuer a CUSIP maps to (OpenFIGI, cached; 404 when nothing maps)."""
-    wanted = service.cusip_or_400(cusip)
+    """The ticker, issuer, CIK, CUSIP6 and security group a CUSIP maps to (OpenFIGI, cached;
+    8 characters are zero-padded to 9; 404 when nothing maps); 1 token."""
+    wanted = securities.normalize_cusip(cusip)
     row = await service.cached_cusip(session, wanted)
-    answer = await service.ask_openfigi(runtime, wanted) if row is None else None
-    if answer is not None:  # a GET's own transaction only reads (sniper.db.engine): the answer,
+    answers = await securities.ask_openfigi(runtime, [wanted]) if row is None else {}
+    if wanted in answers:  # a GET's own transaction only reads (sniper.db.engine): the answer,
         # a known miss included, is cached in a short write transaction, committed before a 404
         async with transaction(runtime.sessions) as writer:
-            row = await service.cache_answer(writer, runtime, answer)
-    return wrap(request, runtime.wall_clock, service.cusip_out(row, wanted))
+            row = await service.cache_answer(writer, runtime, answers[wanted])
+    out = securities.cusip_out(runtime.catalog, row, wanted)
+    await billing.charge(runtime, request, account)
+    return wrap(request, runtime.wall_clock, out)
 
 
-@router.get(
-    "/cusip/ticker/{ticker}", response_model=Envelope[TickerOut], responses=error_responses(404)
-)
+@router.get("/cusip/ticker/{ticker:path}", response_model=Envelope[TickerOut], responses=PRICED)
 async def ticker_cusip(
     ticker: str,
     request: Request,
     session: SessionDep,
     runtime: RuntimeDep,
-    _account: CurrentAccount,
+    account: CurrentAccount,
+    chain: Annotated[bool, Query(description="Add the successor chain (`chain[]`).")] = False,
 ) -> Envelope[TickerOut]:
-    """The current primary CUSIP, issuer and CIK of a ticker."""
-    return wrap(request, runtime.wall_clock, await service.ticker_cusip(session, runtime, ticker))
+    """The current primary CUSIP, issuer and CIK of a ticker (`BRK.A`, `BRK/A`, `BRKA` are
+    `BRK-A`); with `?chain=true` its successor chain; 1 token."""
+    out = await service.ticker_cusip(session, runtime, ticker, chain=chain)
+    await billing.charge(runtime, request, account)
+    return wrap(request, runtime.wall_clock, out)
+
+
+@router.get("/cusip/chain/{cusip}", response_model=Envelope[CusipChainOut], responses=PRICED)
+async def cusip_chain(
+    cusip: str,
+    request: Request,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    account: CurrentAccount,
+) -> Envelope[CusipChainOut]:
+    """A CUSIP's successor chain, oldest first; Sniper holds no corporate-action history, so
+    the chain is the current CUSIP alone; 5 tokens."""
+    out = await securities.chain(session, cusip)
+    await billing.charge(runtime, request, account)
+    return wrap(request, runtime.wall_clock, out)
+
+
+@router.post(
+    "/cusip/batch", response_model=Envelope[CusipBatchOut], responses=error_responses(400, 402)
+)
+async def cusip_batch(
+    body: CusipBatchIn,
+    request: Request,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    account: CurrentAccount,
+) -> Envelope[CusipBatchOut]:
+    """Up to 1,000 CUSIPs resolved in input order (unmapped ones are rows with null fields);
+    5 tokens, charged in the request transaction."""
+    out = await securities.batch(session, runtime, body.cusips)
+    await billing.charge_in(session, runtime, request, account)
+    return wrap(request, runtime.wall_clock, out)
+
+
+@router.get(
+    "/cusip/search", response_model=Envelope[CusipSearchOut], responses=error_responses(400)
+)
+async def cusip_search(
+    request: Request,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    _account: CurrentAccount,
+    q: Annotated[str, Query(max_length=100, examples=["apple"])],
+    limit: Annotated[int, Query(ge=1, le=1_000_000, description="1-100; more clamps to 100.")] = 50,
+    offset: Offset = 0,
+) -> Envelope[CusipSearchOut]:
+    """Mapped CUSIPs whose CUSIP or ticker starts with `q` or whose issuer name contains it,
+    best first; no matches is an empty `results`, not a 404. The page names no cost: free."""
+    out = await securities.search(session, runtime.catalog, q, limit=limit, offset=offset)
+    return wrap(request, runtime.wall_clock, out)
+
+
+@router.get("/form-13f/fund/{cik}", response_model=FundReport, responses=error_responses(400, 404))
+async def fund_report(
+    cik: str,
+    session: SessionDep,
+    _account: CurrentAccount,
+    period: Annotated[str | None, Query(pattern=DAY, description="Quarter end.")] = None,
+    limit: Annotated[int | None, Query(ge=1, le=1000)] = None,
+    size: Annotated[int | None, Query(ge=1, le=1000, description="Alias of limit.")] = None,
+    offset: Annotated[int | None, Query(ge=0, le=MAX_OFFSET)] = None,
+    from_: Annotated[
+        int | None, Query(alias="from", ge=0, le=MAX_OFFSET, description="Alias of offset.")
+    ] = None,
+) -> FundReport:
+    """A fund's 13F report (its latest quarter, or `period`) with paginated holdings (default
+    50) as filed, values in dollars; free. 404 when Sniper holds no 13F of the fund."""
+    return await funds.fund_report(
+        session,
+        cik,
+        listing.parse_day(period, "period"),
+        limit=limit or size or 50,
+        offset=offset if offset is not None else (from_ or 0),
+    )
+
+
+@router.get(
+    "/form-13f/latest", response_model=Envelope[list[Latest13F]], responses=error_responses(400)
+)
+async def latest_13f(
+    request: Request,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    _account: CurrentAccount,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> Envelope[list[Latest13F]]:
+    """The most recently parsed 13F filings across funds, newest parse first; free."""
+    return wrap(request, runtime.wall_clock, await funds.latest(session, limit))

@@ -1,15 +1,17 @@
 """All SQL of the filing pipeline: jobs (claimed with a lease by `sniper.worker.claim`), filing
-records, 13F holdings, the CUSIP cache, and the targets a filing fired.
+records, 13F holdings, the CUSIP cache, the targets a filing fired, and the reference
+reads (filing list, form types, CUSIP search).
 Nothing here commits: the caller's transaction does."""
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import and_, case, delete, func, insert, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 
 from sniper.db.upsert import dialect_insert, insert_ignore
 from sniper.models import CusipMap, Filing, FilingJob, Form13FHolding, Target
@@ -183,5 +185,126 @@ async def mappings_for_ticker(session: AsyncSession, ticker: str) -> Sequence[Cu
         select(CusipMap)
         .where(CusipMap.ticker == ticker, CusipMap.status == "mapped")
         .order_by(CusipMap.updated_at.desc(), CusipMap.cusip)
+    )
+    return result.scalars().all()
+
+
+def _like_prefix(text: str) -> str:
+    """`text` as a LIKE prefix pattern, its wildcards escaped (escape character `\\`)."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return escaped + "%"
+
+
+async def search_mappings(
+    session: AsyncSession, query: str, *, limit: int, offset: int
+) -> tuple[list[tuple[CusipMap, float]], int]:
+    """Mapped cache rows whose CUSIP or ticker starts with `query` (uppercased) or whose name
+    contains it (case-insensitive), best first: exact ticker 1.0, exact CUSIP 0.95, ticker
+    prefix 0.9, CUSIP prefix 0.85, name 0.5; ties by ticker, CUSIP. Returns the page and the
+    total."""
+    upper = query.upper()
+    prefix = _like_prefix(upper)
+    contains = "%" + prefix
+    matches = or_(
+        CusipMap.cusip.like(prefix, escape="\\"),
+        CusipMap.ticker.like(prefix, escape="\\"),
+        func.upper(CusipMap.name).like(contains, escape="\\"),
+    )
+    where = and_(CusipMap.status == "mapped", matches)
+    relevance = case(
+        (CusipMap.ticker == upper, 1.0),
+        (CusipMap.cusip == upper, 0.95),
+        (CusipMap.ticker.like(prefix, escape="\\"), 0.9),
+        (CusipMap.cusip.like(prefix, escape="\\"), 0.85),
+        else_=0.5,
+    ).label("relevance")
+    total = (await session.execute(select(func.count()).where(where))).scalar_one()
+    rows = await session.execute(
+        select(CusipMap, relevance)
+        .where(where)
+        .order_by(relevance.desc(), CusipMap.ticker, CusipMap.cusip)
+        .limit(limit)
+        .offset(offset)
+    )
+    return [(row, float(score)) for row, score in rows.all()], int(total)
+
+
+async def filings_page(
+    session: AsyncSession,
+    *,
+    cik: int | None,
+    form_type: str | None,
+    from_date: date | None,
+    to_date: date | None,
+    order: tuple[str, bool],
+    limit: int,
+    offset: int,
+) -> tuple[Sequence[Filing], int]:
+    """Filings (filer or issuer `cik`, exact `form_type`, `filing_date` within the dates) in
+    `order` (`filed_date` or `updated_at`, descending when True; accession as tie-break),
+    one page and the total."""
+    clauses = []
+    if cik is not None:
+        clauses.append(or_(Filing.filer_cik == cik, Filing.issuer_cik == cik))
+    if form_type is not None:
+        clauses.append(Filing.form_type == form_type)
+    if from_date is not None:
+        clauses.append(Filing.filing_date >= from_date)
+    if to_date is not None:
+        clauses.append(Filing.filing_date <= to_date)
+    where = and_(true(), *clauses)
+    column: ColumnElement[Any] = (
+        Filing.updated_at if order[0] == "updated_at" else Filing.filing_date  # type: ignore[assignment]
+    )
+    keys = (column, Filing.accession_number)
+    direction = [key.desc() if order[1] else key.asc() for key in keys]
+    total = await session.execute(select(func.count()).select_from(Filing).where(where))
+    rows = await session.execute(
+        select(Filing).where(where).order_by(*direction).limit(limit).offset(offset)
+    )
+    return rows.scalars().all(), int(total.scalar_one())
+
+
+async def form_type_counts(
+    session: AsyncSession,
+) -> Sequence[tuple[str, int, date | None, date | None]]:
+    """Every form type among the stored filings with its count and first / last filing date,
+    most filed first (then by form type)."""
+    count = func.count().label("filing_count")
+    result = await session.execute(
+        select(Filing.form_type, count, func.min(Filing.filing_date), func.max(Filing.filing_date))
+        .group_by(Filing.form_type)
+        .order_by(count.desc(), Filing.form_type)
+    )
+    return [(form, int(n), first, last) for form, n, first, last in result.all()]
+
+
+_IS_13F = Filing.form_type.like("13F-%")
+
+
+async def fund_filing(session: AsyncSession, cik: int, period: date | None) -> Filing | None:
+    """The fund's 13F filing for `period` (its latest report when None): the latest accepted
+    one of that period, so an amendment filed later wins."""
+    where = [_IS_13F, Filing.filer_cik == cik]
+    if period is not None:
+        where.append(Filing.period_of_report == period)
+    result = await session.execute(
+        select(Filing)
+        .where(*where)
+        .order_by(
+            Filing.period_of_report.desc(), Filing.accepted_at.desc(), Filing.accession_number
+        )
+        .limit(1)
+    )
+    return result.scalar_one_or_none()
+
+
+async def latest_13f(session: AsyncSession, limit: int) -> Sequence[Filing]:
+    """The `limit` most recently parsed 13F filings (`updated_at` DESC, accession tie-break)."""
+    result = await session.execute(
+        select(Filing)
+        .where(_IS_13F)
+        .order_by(Filing.updated_at.desc(), Filing.accession_number.desc())
+        .limit(limit)
     )
     return result.scalars().all()

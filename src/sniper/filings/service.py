@@ -3,20 +3,15 @@ commits: the request's transaction does."""
 
 from __future__ import annotations
 
-import asyncio
-from typing import Any
-
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sniper.edgar.accession import normalize_accession
-from sniper.edgar.catalog import normalize_ticker
 from sniper.errors import BadRequest, NotFound
-from sniper.filings import cusips
+from sniper.filings import cusips, securities
 from sniper.filings import repository as repo
 from sniper.filings.archives import is_13f
-from sniper.filings.openfigi import FigiMapping, OpenFigiError, is_cusip
+from sniper.filings.openfigi import FigiMapping
 from sniper.filings.schemas import (
-    CusipOut,
     DetectionOut,
     FilingDocument,
     FilingEntity,
@@ -46,14 +41,6 @@ def accession_or_400(raw: str, field: str = "accession_number") -> str:
             f"{raw!r} is not an accession number such as "
             "0001140361-23-013281 or 000114036123013281",
         ) from exc
-
-
-def cusip_or_400(raw: str) -> str:
-    """The uppercased CUSIP; 400 unless it is 9 letters and digits."""
-    value = raw.strip().upper()
-    if not is_cusip(value):
-        raise _invalid("cusip", f"{raw!r} is not a CUSIP (9 letters and digits)")
-    return value
 
 
 def _cik(value: int | None) -> str | None:
@@ -154,23 +141,9 @@ async def holdings_page(
 
 
 async def cached_cusip(session: AsyncSession, cusip: str) -> CusipMap | None:
-    """The cache row of `cusip` (validate it with `cusip_or_400` first): mapped, a known miss,
-    or None when never asked."""
+    """The cache row of `cusip` (normalized by `securities.normalize_cusip`): mapped, a known
+    miss, or None when never asked."""
     return await repo.mapping(session, cusip)
-
-
-async def ask_openfigi(runtime: Runtime, cusip: str) -> FigiMapping | None:
-    """What OpenFIGI maps `cusip` to (a known miss included), or None when no client is
-    configured or it is unavailable (then nothing is cached). Touches no database."""
-    client = runtime.pipeline.openfigi
-    if client is None:
-        return None
-    try:  # bounded: a 429 would otherwise hold the request for `ratelimit-reset` seconds
-        timeout = runtime.settings.edgar_timeout.total_seconds()
-        answers = await asyncio.wait_for(client.map_cusips([cusip]), timeout)
-    except (OpenFigiError, TimeoutError):
-        return None
-    return answers.get(cusip)
 
 
 async def cache_answer(
@@ -179,14 +152,6 @@ async def cache_answer(
     """Store an OpenFIGI `answer` in the cache (a writing transaction) and return its row."""
     await cusips.store(session, [answer], now=runtime.clock.now(), source="openfigi")
     return await repo.mapping(session, answer.cusip)
-
-
-def cusip_out(row: CusipMap | None, cusip: str) -> CusipOut:
-    """The mapped row as the API shows it; 404 for a known miss or an unknown CUSIP."""
-    if row is None or row.status != "mapped":
-        details: dict[str, Any] = {"cusip": cusip, "known_miss": row is not None}
-        raise NotFound(f"no instrument maps to CUSIP {cusip}", details=details)
-    return CusipOut.model_validate(row)
 
 
 def _primary(rows: list[CusipMap]) -> CusipMap:
@@ -198,12 +163,13 @@ def _primary(rows: list[CusipMap]) -> CusipMap:
     return min(rows, key=rank)
 
 
-async def ticker_cusip(session: AsyncSession, runtime: Runtime, raw: str) -> TickerOut:
-    """The current primary CUSIP of a ticker (any spelling: `brk.b` is `BRK-B`), with the
-    issuer's CIK from SEC's ticker list. 404 when no cached CUSIP maps to it."""
-    ticker = normalize_ticker(raw)
-    if not ticker or len(ticker) > 32:
-        raise _invalid("ticker", f"{raw!r} is not a ticker")
+async def ticker_cusip(
+    session: AsyncSession, runtime: Runtime, raw: str, *, chain: bool = False
+) -> TickerOut:
+    """The current primary CUSIP of a ticker (any spelling: `brk.b` and `BRKB` are `BRK-B`,
+    `securities.resolve_ticker`), with the issuer's CIK from SEC's ticker list; with `chain`,
+    its successor chain too. 404 when no cached CUSIP maps to it."""
+    ticker = securities.resolve_ticker(runtime.catalog, raw)
     rows = list(await repo.mappings_for_ticker(session, ticker))
     if not rows:
         raise NotFound(f"no CUSIP maps to ticker {ticker}", details={"ticker": ticker})
@@ -215,4 +181,5 @@ async def ticker_cusip(session: AsyncSession, runtime: Runtime, raw: str) -> Tic
         issuer_name=row.name or (entry.title if entry else None),
         cik=_cik(entry.cik) if entry else None,
         figi=row.figi,
+        chain=securities.chain_of(row) if chain else None,
     )
