@@ -12,11 +12,12 @@ the database every `SNIPER_WS_AUTH_RECHECK` (5 s), so a key revoked anywhere (`s
 revoke` in another process too) closes its sockets within that time, reason "API key revoked".
 4429 when the account already holds `SNIPER_WS_MAX_CONNECTIONS_PER_ACCOUNT` (5) open sockets
 over both WebSocket endpoints and the Socket.IO namespaces in this process ("too many
-connections: 5 open for this account"; `/ws/subscribe` says "Connection limit exceeded"), or when the connect is over the account's rate limit: every connect counts as one
-request against the HTTP budget.
+connections: 5 open for this account"; `/ws/subscribe` says "Connection limit exceeded"),
+or when the connect is over the account's rate limit: every connect counts as one request
+against the HTTP budget.
 
-`admitted` is that admission (4401, 4429 and the recheck), shared with `/ws/subscribe` and Socket.IO
-(`notify/sio.py`).
+`admitted` is that admission (4401, 4429 and the recheck), shared with `/ws/subscribe` and
+Socket.IO (`notify/sio.py`).
 """
 
 from __future__ import annotations
