@@ -176,6 +176,7 @@ async def test_the_filings_list_holds_what_the_pipeline_ingested(
             before = (await _ledger(h, key))[0]
             form = await _call(h, key, "/api/v1/sec/forms/8-k")
             no_form = await _call(h, key, "/api/v1/sec/forms/10-K/A")
+            long_form = await _call(h, key, "/api/v1/sec/forms/" + "A" * 33)
             stats = await _call(h, key, "/api/v1/sec/filings/stats")
             alias = await _call(h, key, "/api/v1/filings?ticker=nvda&form_type=8-k")
             spent = before - (await _ledger(h, key))[0]
@@ -209,6 +210,7 @@ async def test_the_filings_list_holds_what_the_pipeline_ingested(
     ]
     assert (form[0], form[1]["data"]) == (200, forms[1]["data"][0])
     assert (no_form[0], no_form[1]["error"]["details"]["form_type"]) == (404, "10-K/A")
+    assert (long_form[0], long_form[1]["error"]["details"]["field"]) == (400, "form_type")
     assert stats[1]["data"] == {
         "total_entries": 1,
         "top_form_types": forms[1]["data"],

@@ -171,8 +171,11 @@ async def form_types(session: AsyncSession) -> list[FormTypeOut]:
 
 async def form_type(session: AsyncSession, raw: str) -> FormTypeOut:
     """One row of `form_types`: the exact form type, else a case-insensitive match (`10-k/a`);
-    404 when no stored filing has it."""
+    400 naming `form_type` for a blank one or one over 32 characters (the list's bound), 404
+    when no stored filing has it."""
     text = raw.strip()
+    if not text or len(text) > 32:
+        raise BadRequest("form_type: give 1-32 characters", details={"field": "form_type"})
     forms = await form_types(session)
     found = next((f for f in forms if f.form_type == text), None) or next(
         (f for f in forms if f.form_type.casefold() == text.casefold()), None
