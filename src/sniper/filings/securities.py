@@ -18,6 +18,7 @@ from sniper.edgar.catalog import TickerCatalog, normalize_ticker
 from sniper.errors import BadRequest, NotFound
 from sniper.filings import cusips
 from sniper.filings import repository as repo
+from sniper.filings.funds import cik_or_400
 from sniper.filings.openfigi import FigiMapping, OpenFigiError
 from sniper.filings.schemas import (
     ChainEntry,
@@ -225,10 +226,7 @@ async def by_cusip6(session: AsyncSession, catalog: TickerCatalog, raw: str) -> 
 async def by_cik(session: AsyncSession, catalog: TickerCatalog, raw: str) -> CusipIssuerOut:
     """`GET /cusip/cik/{cik}` (`320193` or `0000320193`): the mapped CUSIPs of the tickers SEC's
     catalog gives the CIK; 400 unless 1-10 digits, 404 when none is mapped."""
-    text = raw.strip()
-    if not (text.isascii() and text.isdigit() and len(text) <= 10 and int(text)):
-        raise _invalid("cik", f"{raw!r} is not a CIK (1-10 digits)")
-    cik = int(text)
+    cik = cik_or_400(raw)
     tickers = catalog.tickers_for_cik(cik)
     rows = await repo.mappings_for_tickers(session, tickers) if tickers else []
     if not rows:
