@@ -80,7 +80,14 @@ MAKERS: dict[str, Maker] = {
     "algorithm_id": _algorithm,
     "backtest_id": _backtest,
 }
-SHARED = {"accession_number", "cusip", "ticker", "cik"}  # cik: a 13F fund (public filer)
+SHARED = {
+    "accession_number",
+    "cusip",
+    "cusip6",
+    "ticker",
+    "cik",
+    "form_type",
+}  # cik: a public filer
 # The owner's documented answers other than success: a state command that does not apply to the
 # algorithm's status (pause/resume of a stopped one) is 422 `UNPROCESSABLE_ENTITY`.
 STATE_COMMAND = re.compile(r"/{algorithm_id}/(stop|pause|resume)$")

@@ -1,7 +1,8 @@
 """Reference endpoints added for issue 13: token charges (1 / 5 tokens, 402 when short, once,
 with a ledger row), the CUSIP lookup's Finradar fields, ticker coercion, `?chain=true`,
-`/cusip/batch`, `/cusip/search`, `/cusip/chain`, and `/sec/filings` + `/sec/forms` over a
-filing the pipeline ingested from a replayed hit."""
+`/cusip/batch`, `/cusip/search`, `/cusip/chain`, `/cusip/cusip6`, `/cusip/cik`, `/cusip/stats`,
+and `/sec/filings` (+ its `/filings` alias), `/sec/filings/stats`, `/sec/forms` (+ one form
+type) over a filing the pipeline ingested from a replayed hit."""
 
 from __future__ import annotations
 
@@ -172,6 +173,13 @@ async def test_the_filings_list_holds_what_the_pipeline_ingested(
                 )
             }
             forms = await _call(h, key, "/api/v1/sec/forms")
+            before = (await _ledger(h, key))[0]
+            form = await _call(h, key, "/api/v1/sec/forms/8-k")
+            no_form = await _call(h, key, "/api/v1/sec/forms/10-K/A")
+            long_form = await _call(h, key, "/api/v1/sec/forms/" + "A" * 33)
+            stats = await _call(h, key, "/api/v1/sec/filings/stats")
+            alias = await _call(h, key, "/api/v1/filings?ticker=nvda&form_type=8-k")
+            spent = before - (await _ledger(h, key))[0]
     [row] = answers["?ticker=nvda&form_type=8-k"][1]["data"]
     folder = "https://www.sec.gov/Archives/edgar/data/1045810/000104581026000024"
     assert row["accession_number"] == NVIDIA_8K
@@ -200,6 +208,16 @@ async def test_the_filings_list_holds_what_the_pipeline_ingested(
             "last_filed": row["filed_date"],
         }
     ]
+    assert (form[0], form[1]["data"]) == (200, forms[1]["data"][0])
+    assert (no_form[0], no_form[1]["error"]["details"]["form_type"]) == (404, "10-K/A")
+    assert (long_form[0], long_form[1]["error"]["details"]["field"]) == (400, "form_type")
+    assert stats[1]["data"] == {
+        "total_entries": 1,
+        "top_form_types": forms[1]["data"],
+        "latest_filing_date": row["filed_date"],
+    }
+    assert alias[1]["data"] == answers["?ticker=nvda&form_type=8-k"][1]["data"]
+    assert spent == 5 + 5 + 5  # form, stats, alias; the 404 costs nothing
 
 
 async def test_fund_report_and_latest_over_a_parsed_13f(settings: Settings, tmp_path: Path) -> None:
@@ -238,3 +256,53 @@ async def test_fund_report_and_latest_over_a_parsed_13f(settings: Settings, tmp_
     )
     assert row["portfolio_value"] == body["filing"]["table_value_total"]
     assert balance == 99  # the hit's 1 token; the 13F reads are free
+
+
+async def test_cusip6_lists_the_issuers_mapped_cusips_for_free(harness: Harness) -> None:
+    key = await _seeded(harness)
+    status, body = await _call(harness, key, "/api/v1/cusip/cusip6/084670")
+    assert status == 200
+    data = body["data"]
+    assert (data["cusip6"], data["issuer_name"], data["total"]) == (
+        "084670",
+        "BERKSHIRE HATHAWAY INC",
+        2,
+    )
+    assert [(r["ticker"], r["cusip"]) for r in data["securities"]] == [
+        ("BRK-A", "084670108"),
+        ("BRK-B", "084670702"),
+    ]  # 084670207, a known miss, is not a security of the prefix
+    assert "cik" not in data
+    assert (await _call(harness, key, "/api/v1/cusip/cusip6/037833"))[1]["data"]["total"] == 1
+    assert (await _call(harness, key, "/api/v1/cusip/cusip6/G9442R"))[0] == 404
+    bad = await _call(harness, key, "/api/v1/cusip/cusip6/08467")
+    assert (bad[0], bad[1]["error"]["details"]["field"]) == (400, "cusip6")
+    assert (await _ledger(harness, key))[0] == 100
+
+
+@pytest.mark.parametrize("cik", ["1067983", "0001067983"])
+async def test_cik_lists_every_class_of_the_issuer(harness: Harness, cik: str) -> None:
+    key = await _seeded(harness)
+    status, body = await _call(harness, key, f"/api/v1/cusip/cik/{cik}")
+    assert status == 200
+    data = body["data"]
+    assert (data["cik"], data["total"]) == ("0001067983", 2)
+    assert {r["ticker"] for r in data["securities"]} == {"BRK-A", "BRK-B"}
+    assert {r["cik"] for r in data["securities"]} == {"0001067983"}
+    assert (await _call(harness, key, "/api/v1/cusip/cik/1045810"))[0] == 404  # NVDA: not cached
+    bad = await _call(harness, key, "/api/v1/cusip/cik/12x")
+    assert (bad[0], bad[1]["error"]["details"]["field"]) == (400, "cik")
+    assert (await _ledger(harness, key))[0] == 100
+
+
+async def test_cusip_stats_count_the_cache(harness: Harness) -> None:
+    key = await _seeded(harness)
+    status, body = await _call(harness, key, "/api/v1/cusip/stats")
+    assert status == 200
+    data = body["data"]
+    assert (data["total_cusips"], data["mapped"], data["unmapped"]) == (6, 5, 1)
+    assert data["with_cik"] == 5
+    assert data["mapping_rate"] == 83.33
+    assert sum(data["security_groups"].values()) == 5
+    assert data["openfigi_enabled"] is False
+    assert (await _ledger(harness, key))[0] == 100

@@ -27,6 +27,9 @@ COSTS: dict[str, int] = {
     "GET /api/v1/sec/filings": 5,
     "GET /api/v1/sec/filings/{accession_number}": 5,
     "GET /api/v1/sec/forms": 1,
+    "GET /api/v1/sec/forms/{form_type}": 5,
+    "GET /api/v1/sec/filings/stats": 5,
+    "GET /api/v1/filings": 5,  # the alias page: "cost ... identical" (its badge says 10)
 }
 
 

@@ -19,10 +19,13 @@ from sniper.filings.schemas import (
     CusipBatchIn,
     CusipBatchOut,
     CusipChainOut,
+    CusipIssuerOut,
     CusipOut,
     CusipSearchOut,
+    CusipStatsOut,
     FilingOut,
     FilingsList,
+    FilingStatsOut,
     FormTypeOut,
     FundReport,
     HoldingsPage,
@@ -38,10 +41,12 @@ from sniper.models import Detection
 
 router = APIRouter(prefix="/api/v1", tags=["reference"])
 PRICED = error_responses(400, 402, 404)
+FREE_KEYED = error_responses(400, 404)
 DAY = r"^\d{4}-\d{2}-\d{2}$"  # YYYY-MM-DD (a calendar check follows: listing.parse_day)
 
 
 @router.get("/sec/filings", response_model=FilingsList, responses=error_responses(400, 402))
+@router.get("/filings", response_model=FilingsList, responses=error_responses(400, 402))
 async def list_filings(
     request: Request,
     session: SessionDep,
@@ -65,7 +70,8 @@ async def list_filings(
 ) -> FilingsList:
     """Stored filings (those Sniper detected), filterable by ticker or CIK (filer or issuer),
     form type and filing date; 5 tokens. Finradar backfills a cold ticker from EDGAR, Sniper
-    does not: the list holds what the pipeline ingested."""
+    does not: the list holds what the pipeline ingested. `/api/v1/filings` is the same
+    handler (the alias page); it answers this body, not that page's `filings` / cursor one."""
     rows, page = await listing.filings_page(
         session,
         runtime.catalog,
@@ -96,6 +102,32 @@ async def list_forms(
     forms = await listing.form_types(session)
     await billing.charge(runtime, request, account)
     return wrap(request, runtime.wall_clock, forms)
+
+
+@router.get("/sec/filings/stats", response_model=Envelope[FilingStatsOut], responses=PRICED)
+async def filing_stats(
+    request: Request, session: SessionDep, runtime: RuntimeDep, account: CurrentAccount
+) -> Envelope[FilingStatsOut]:
+    """Counts over the stored filings: the total, the 10 most filed form types (rows of
+    `/sec/forms`) and the newest filing date; 5 tokens."""
+    stats = await listing.filing_stats(session)
+    await billing.charge(runtime, request, account)
+    return wrap(request, runtime.wall_clock, stats)
+
+
+@router.get("/sec/forms/{form_type:path}", response_model=Envelope[FormTypeOut], responses=PRICED)
+async def get_form(
+    form_type: str,
+    request: Request,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    account: CurrentAccount,
+) -> Envelope[FormTypeOut]:
+    """One row of `/sec/forms` (`13F-HR`, `10-K/A`; exact, else case-insensitive); 404 when
+    no stored filing has the form type; 5 tokens."""
+    form = await listing.form_type(session, form_type)
+    await billing.charge(runtime, request, account)
+    return wrap(request, runtime.wall_clock, form)
 
 
 @router.get("/sec/filings/{accession_number}", response_model=Envelope[FilingOut], responses=PRICED)
@@ -219,6 +251,43 @@ async def cusip_search(
     best first; no matches is an empty `results`, not a 404. The page names no cost: free."""
     out = await securities.search(session, runtime.catalog, q, limit=limit, offset=offset)
     return wrap(request, runtime.wall_clock, out)
+
+
+@router.get("/cusip/cusip6/{cusip6}", response_model=Envelope[CusipIssuerOut], responses=FREE_KEYED)
+async def cusip6_securities(
+    cusip6: str,
+    request: Request,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    _account: CurrentAccount,
+) -> Envelope[CusipIssuerOut]:
+    """All mapped CUSIPs sharing a 6-character issuer prefix (case-insensitive), by security
+    group then ticker; 404 when none. The page names no cost: free."""
+    out = await securities.by_cusip6(session, runtime.catalog, cusip6)
+    return wrap(request, runtime.wall_clock, out)
+
+
+@router.get("/cusip/cik/{cik}", response_model=Envelope[CusipIssuerOut], responses=FREE_KEYED)
+async def cik_securities(
+    cik: str,
+    request: Request,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    _account: CurrentAccount,
+) -> Envelope[CusipIssuerOut]:
+    """All mapped CUSIPs of an SEC CIK (`320193` or `0000320193`) through the tickers SEC's
+    catalog gives it; 404 when none. The page names no cost: free."""
+    out = await securities.by_cik(session, runtime.catalog, cik)
+    return wrap(request, runtime.wall_clock, out)
+
+
+@router.get("/cusip/stats", response_model=Envelope[CusipStatsOut])
+async def cusip_stats(
+    request: Request, session: SessionDep, runtime: RuntimeDep, _account: CurrentAccount
+) -> Envelope[CusipStatsOut]:
+    """Counts over the CUSIP cache: total, mapped (with a ticker), unmapped, with a CIK, the
+    mapping rate (percent) and the security-group breakdown. The page names no cost: free."""
+    return wrap(request, runtime.wall_clock, await securities.stats(session, runtime))
 
 
 @router.get("/form-13f/fund/{cik}", response_model=FundReport, responses=error_responses(400, 404))

@@ -1,8 +1,10 @@
-"""`GET /api/v1/sec/filings` (the list) and `GET /api/v1/sec/forms` over the filings the
-pipeline stored (filings Sniper detected; no EDGAR backfill). Never commits.
+"""`GET /api/v1/sec/filings` (the list, also at `/api/v1/filings`), `/sec/filings/stats`,
+`/sec/forms` and `/sec/forms/{form_type}` over the filings the pipeline stored (filings Sniper
+detected; no EDGAR backfill). Never commits.
 
 Source pages: uat.finradarapi.com/docs/sec-filings/sec-filings-api/get-api-v1-sec-filings,
-.../get-api-v1-sec-forms and uat.finradarapi.com/llms/sec-filings-api.txt.
+.../get-api-v1-filings, .../get-api-v1-sec-filings-stats, .../get-api-v1-sec-forms,
+.../get-api-v1-sec-forms-form-type and uat.finradarapi.com/llms/sec-filings-api.txt.
 """
 
 from __future__ import annotations
@@ -12,9 +14,9 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sniper.edgar.catalog import TickerCatalog
-from sniper.errors import BadRequest
+from sniper.errors import BadRequest, NotFound
 from sniper.filings import repository as repo
-from sniper.filings.schemas import FilingRow, FormTypeOut, ListPagination
+from sniper.filings.schemas import FilingRow, FilingStatsOut, FormTypeOut, ListPagination
 from sniper.filings.securities import resolve_ticker
 from sniper.models import Filing
 
@@ -165,3 +167,30 @@ async def form_types(session: AsyncSession) -> list[FormTypeOut]:
         )
         for form, count, first, last in await repo.form_type_counts(session)
     ]
+
+
+async def form_type(session: AsyncSession, raw: str) -> FormTypeOut:
+    """One row of `form_types`: the exact form type, else a case-insensitive match (`10-k/a`);
+    400 naming `form_type` for a blank one or one over 32 characters (the list's bound), 404
+    when no stored filing has it."""
+    text = raw.strip()
+    if not text or len(text) > 32:
+        raise BadRequest("form_type: give 1-32 characters", details={"field": "form_type"})
+    forms = await form_types(session)
+    found = next((f for f in forms if f.form_type == text), None) or next(
+        (f for f in forms if f.form_type.casefold() == text.casefold()), None
+    )
+    if found is None:
+        raise NotFound(f"no stored filing has form type {text!r}", details={"form_type": text})
+    return found
+
+
+async def filing_stats(session: AsyncSession) -> FilingStatsOut:
+    """The count of stored filings, the 10 most filed form types and the newest filing date."""
+    forms = await form_types(session)
+    last = [f.last_filed for f in forms if f.last_filed is not None]
+    return FilingStatsOut(
+        total_entries=sum(f.filing_count for f in forms),
+        top_form_types=forms[:10],
+        latest_filing_date=max(last, default=None),
+    )

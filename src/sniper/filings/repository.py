@@ -189,6 +189,37 @@ async def mappings_for_ticker(session: AsyncSession, ticker: str) -> Sequence[Cu
     return result.scalars().all()
 
 
+async def mappings_with_prefix(session: AsyncSession, cusip6: str) -> Sequence[CusipMap]:
+    """Mapped cache rows whose CUSIP starts with `cusip6` (6 letters and digits), by CUSIP."""
+    result = await session.execute(
+        select(CusipMap)
+        .where(CusipMap.status == "mapped", CusipMap.cusip.like(_like_prefix(cusip6), escape="\\"))
+        .order_by(CusipMap.cusip)
+    )
+    return result.scalars().all()
+
+
+async def mappings_for_tickers(
+    session: AsyncSession, tickers: Collection[str]
+) -> Sequence[CusipMap]:
+    """Mapped cache rows of any of `tickers` (normalized), by CUSIP."""
+    result = await session.execute(
+        select(CusipMap)
+        .where(CusipMap.ticker.in_(list(tickers)), CusipMap.status == "mapped")
+        .order_by(CusipMap.cusip)
+    )
+    return result.scalars().all()
+
+
+async def mapping_profile(
+    session: AsyncSession,
+) -> Sequence[tuple[str, str | None, str | None, str | None, int]]:
+    """The cache grouped by (status, ticker, security type, market sector) with row counts."""
+    keys = (CusipMap.status, CusipMap.ticker, CusipMap.security_type, CusipMap.market_sector)
+    result = await session.execute(select(*keys, func.count()).group_by(*keys))
+    return [(status, ticker, kind, sector, int(n)) for status, ticker, kind, sector, n in result]
+
+
 def _like_prefix(text: str) -> str:
     """`text` as a LIKE prefix pattern, its wildcards escaped (escape character `\\`)."""
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

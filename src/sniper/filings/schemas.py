@@ -188,6 +188,39 @@ class CusipSearchOut(BaseModel):
     offset: int
 
 
+class CusipIssuerOut(BaseModel):
+    """`GET /api/v1/cusip/cusip6/{cusip6}` (`cusip6` set) and `/cusip/cik/{cik}` (`cik` set,
+    10 digits): the issuer's mapped CUSIPs, Stocks, ETFs, Preferred, Warrants, Debt, Other,
+    then by ticker; `issuer_name` the most common name among them."""
+
+    cusip6: str | None = None
+    cik: str | None = None
+    issuer_name: str | None
+    securities: list[CusipRow]
+    total: int
+
+    @model_serializer(mode="wrap")
+    def _drop_other_key(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        for key in ("cusip6", "cik"):
+            if data.get(key) is None:
+                data.pop(key, None)
+        return data
+
+
+class CusipStatsOut(BaseModel):
+    """`GET /api/v1/cusip/stats` over the CUSIP cache: `mapped` rows have a ticker, `with_cik`
+    a ticker SEC's catalog knows; `mapping_rate` is percent (0-100, 2 decimals)."""
+
+    total_cusips: int
+    mapped: int
+    unmapped: int
+    with_cik: int
+    mapping_rate: float
+    security_groups: dict[str, int]
+    openfigi_enabled: bool
+
+
 class ChainEntry(BaseModel):
     """One CUSIP of a security's successor chain. Sniper holds no corporate-action history, so
     a chain is the one current CUSIP (`effective_date` and `reason` null)."""
@@ -271,6 +304,15 @@ class FormTypeOut(BaseModel):
     filing_count: int
     first_filed: date | None
     last_filed: date | None
+
+
+class FilingStatsOut(BaseModel):
+    """`GET /api/v1/sec/filings/stats`: counts over the stored filings; `top_form_types` the 10
+    most filed (rows of `/sec/forms`), `latest_filing_date` the newest filing date."""
+
+    total_entries: int
+    top_form_types: list[FormTypeOut]
+    latest_filing_date: date | None
 
 
 class FundIdentity(BaseModel):

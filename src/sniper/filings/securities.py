@@ -8,6 +8,8 @@ search, chain) and uat.finradarapi.com/llms/cusip-api.txt.
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,20 +18,24 @@ from sniper.edgar.catalog import TickerCatalog, normalize_ticker
 from sniper.errors import BadRequest, NotFound
 from sniper.filings import cusips
 from sniper.filings import repository as repo
+from sniper.filings.funds import cik_or_400
 from sniper.filings.openfigi import FigiMapping, OpenFigiError
 from sniper.filings.schemas import (
     ChainEntry,
     CusipBatchOut,
     CusipChainOut,
+    CusipIssuerOut,
     CusipOut,
     CusipRow,
     CusipSearchOut,
     CusipSearchRow,
+    CusipStatsOut,
 )
 from sniper.models import CusipMap
 from sniper.runtime import Runtime
 
 SEARCH_MAX = 100
+GROUPS = ("Stocks", "ETFs", "Preferred", "Warrants", "Debt", "Other")  # the pages' priority
 
 # OpenFIGI `securityType` / `marketSector` -> Finradar's six `security_group` buckets.
 _FUNDS = frozenset({"ETP", "Closed-End Fund", "Open-End Fund", "Mutual Fund"})
@@ -61,7 +67,12 @@ def security_group(row: CusipMap | None) -> str | None:
     type and market sector; None for an unmapped CUSIP."""
     if row is None or row.status != "mapped":
         return None
-    kind, sector = row.security_type or "", row.market_sector or ""
+    return group_of(row.security_type, row.market_sector)
+
+
+def group_of(security_type: str | None, market_sector: str | None) -> str:
+    """The `security_group` bucket of a mapped OpenFIGI security type and market sector."""
+    kind, sector = security_type or "", market_sector or ""
     if kind in _FUNDS:
         return "ETFs"
     if kind in _WARRANTS:
@@ -186,4 +197,62 @@ async def chain(session: AsyncSession, raw: str) -> CusipChainOut:
         raise NotFound(f"no instrument maps to CUSIP {cusip}", details={"cusip": cusip})
     return CusipChainOut(
         cusip=cusip, chain=chain_of(row), current_cusip=row.cusip, current_ticker=row.ticker
+    )
+
+
+def _issuer(catalog: TickerCatalog, rows: Sequence[CusipMap]) -> tuple[str | None, list[CusipRow]]:
+    """The issuer's name (as SEC's catalog spells it, else the most common OpenFIGI name) and
+    the rows, by group priority then ticker."""
+    out = [cusip_row(catalog, row.cusip, row) for row in rows]
+    out.sort(key=lambda r: (GROUPS.index(r.security_group or "Other"), r.ticker or "", r.cusip))
+    entries = [catalog.lookup(r.ticker) for r in out if r.ticker]
+    titles = Counter(entry.title for entry in entries if entry is not None)
+    names = titles or Counter(row.name for row in rows if row.name)
+    return (names.most_common(1)[0][0] if names else None), out
+
+
+async def by_cusip6(session: AsyncSession, catalog: TickerCatalog, raw: str) -> CusipIssuerOut:
+    """`GET /cusip/cusip6/{cusip6}`: 400 unless 6 letters and digits, 404 when none is mapped."""
+    cusip6 = raw.strip().upper()
+    if len(cusip6) != 6 or not cusip6.isascii() or not cusip6.isalnum():
+        raise _invalid("cusip6", f"{raw!r} is not a CUSIP6 (6 letters and digits)")
+    rows = await repo.mappings_with_prefix(session, cusip6)
+    if not rows:
+        raise NotFound(f"no security maps to CUSIP6 {cusip6}", details={"cusip6": cusip6})
+    name, out = _issuer(catalog, rows)
+    return CusipIssuerOut(cusip6=cusip6, issuer_name=name, securities=out, total=len(out))
+
+
+async def by_cik(session: AsyncSession, catalog: TickerCatalog, raw: str) -> CusipIssuerOut:
+    """`GET /cusip/cik/{cik}` (`320193` or `0000320193`): the mapped CUSIPs of the tickers SEC's
+    catalog gives the CIK; 400 unless 1-10 digits, 404 when none is mapped."""
+    cik = cik_or_400(raw)
+    tickers = catalog.tickers_for_cik(cik)
+    rows = await repo.mappings_for_tickers(session, tickers) if tickers else []
+    if not rows:
+        raise NotFound(f"no CUSIP maps to CIK {cik:010d}", details={"cik": f"{cik:010d}"})
+    name, out = _issuer(catalog, rows)
+    return CusipIssuerOut(cik=f"{cik:010d}", issuer_name=name, securities=out, total=len(out))
+
+
+async def stats(session: AsyncSession, runtime: Runtime) -> CusipStatsOut:
+    """`GET /cusip/stats`: counts over the whole cache (known misses are unmapped)."""
+    total = mapped = with_cik = 0
+    groups = dict.fromkeys(GROUPS, 0)
+    for status, ticker, kind, sector, count in await repo.mapping_profile(session):
+        total += count
+        if status != "mapped":
+            continue
+        groups[group_of(kind, sector)] += count
+        if ticker:
+            mapped += count
+            with_cik += count if runtime.catalog.lookup(ticker) is not None else 0
+    return CusipStatsOut(
+        total_cusips=total,
+        mapped=mapped,
+        unmapped=total - mapped,
+        with_cik=with_cik,
+        mapping_rate=round(100 * mapped / total, 2) if total else 0.0,
+        security_groups=groups,
+        openfigi_enabled=runtime.pipeline.openfigi is not None,
     )
