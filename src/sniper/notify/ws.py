@@ -115,10 +115,18 @@ async def _first_frame_key(websocket: WebSocket) -> object:
     return frame.get("api_key") or frame.get("apiKey")
 
 
-def add_handshake(router: APIRouter, path: str, *, body: type[BaseModel], summary: str) -> None:
+def add_handshake(
+    router: APIRouter,
+    path: str,
+    *,
+    body: type[BaseModel],
+    summary: str,
+    errors: dict[int | str, dict[str, Any]] | None = None,
+) -> None:
     """Give the WebSocket at `path` its HTTP face on `router`: a GET without the WebSocket
     upgrade answers 426 `UPGRADE_REQUIRED` with `Upgrade: websocket`, in the error `body` of
-    the router's surface, and is listed in the OpenAPI document (so F1 fuzzes it)."""
+    the router's surface, and is listed in the OpenAPI document (so F1 fuzzes it). `errors`:
+    the surface's other documented answers (55-tech's 422 for an unstorable `apiKey`)."""
 
     async def handshake(
         _api_key: Annotated[str | None, Query(alias="apiKey", description="The API key.")] = None,
@@ -132,7 +140,7 @@ def add_handshake(router: APIRouter, path: str, *, body: type[BaseModel], summar
         name=f"{path.strip('/').replace('/', '_')}_handshake",
         status_code=426,
         response_model=body,
-        responses={426: {"description": DESCRIPTIONS[426]}},
+        responses={426: {"description": DESCRIPTIONS[426]}, **(errors or {})},
         summary=f"WebSocket: {summary} (plain HTTP answers 426)",
         tags=["websocket"],
     )

@@ -45,7 +45,7 @@ from sniper.notify.pump import Refused, pump, receive_frame, refuse
 from sniper.notify.ws import Admission, add_handshake, admitted
 from sniper.runtime import Runtime
 from sniper.trading.control.push import GLOBAL, control_hub
-from sniper.trading.control.routing import DetailBody, DetailRoute
+from sniper.trading.control.routing import DetailBody, DetailRoute, detail_responses
 
 router = APIRouter(route_class=DetailRoute)  # the handshake route's 426 is `{"detail": ..}`
 SUBSCRIBE_TIMEOUT_SECONDS = 30.0
@@ -98,7 +98,13 @@ def _channels(frame: dict[str, Any]) -> list[str]:
     return [channel for channel in CHANNELS if channel in requested]
 
 
-add_handshake(router, "/ws/subscribe", body=DetailBody, summary="trading-control changes")
+add_handshake(
+    router,
+    "/ws/subscribe",
+    body=DetailBody,
+    summary="trading-control changes",
+    errors=detail_responses(422),
+)
 
 
 @router.websocket("/ws/subscribe")
