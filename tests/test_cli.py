@@ -113,3 +113,58 @@ def test_serve_replay_fires_a_target_created_with_http(replay_server: tuple[str,
         ][0]
     assert target["resolution_reason"] == "filing_hit"
     assert target["last_event"]["accession_number"] == "0001104659-25-120538"
+    assert httpx.get(f"{base}/healthz").json() == {"status": "ok"}
+    ready = httpx.get(f"{base}/readyz")
+    assert ready.status_code == 200, ready.text
+    assert ready.json()["leader"] is True, "SQLite: the one process leads the poll"
+    assert ready.json()["last_poll_at"] > "2025-12-12T15:45:47Z", "replay time, after the hit"
+
+
+def _one_error_line(result: subprocess.CompletedProcess[str], code: int) -> str:
+    """The command failed with `code` and said so in one `error: ...` line on stderr."""
+    assert result.returncode == code, (result.returncode, result.stderr)
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("error: "), result.stderr
+    return line
+
+
+@pytest.mark.parametrize("command", ["serve", "worker"])
+def test_bad_replay_flags_are_one_line_and_exit_2(cli_env: dict[str, str], command: str) -> None:
+    missing = sniper(cli_env, command, "--replay", "/nonexistent")
+    assert "--replay needs a directory, got /nonexistent" in _one_error_line(missing, 2)
+    replay = ["--replay", str(ATOM_DIR)]
+    not_a_date = sniper(cli_env, command, *replay, "--start", "notadate")
+    assert "--start 'notadate'" in _one_error_line(not_a_date, 2)
+    too_late = _one_error_line(sniper(cli_env, command, *replay, "--start", "2030-01-01"), 2)
+    assert too_late.endswith(
+        "--start 2030-01-01T00:00:00Z is after the replay's last filing: "
+        f"{ATOM_DIR} covers 2025-12-11T21:31:54Z to 2025-12-12T23:03:15Z"
+    )
+    year_9999 = sniper(cli_env, command, *replay, "--start", "9999-12-31T23:59:59Z")
+    assert "must lie between" in _one_error_line(year_9999, 2)
+
+
+def test_serve_without_a_catalog_is_one_line(cli_env: dict[str, str]) -> None:
+    env = {k: v for k, v in cli_env.items() if k != "SNIPER_CATALOG_PATH"}
+    result = sniper(env, "serve", "--workers", "0", "--port", "0")
+    assert "SNIPER_CATALOG_PATH" in _one_error_line(result, 2)
+    missing_env = env | {"SNIPER_CATALOG_PATH": "/nonexistent.json"}
+    missing = sniper(missing_env, "serve", "--workers", "0", "--port", "0")
+    assert "SNIPER_CATALOG_PATH /nonexistent.json is not a file" in _one_error_line(missing, 2)
+
+
+def test_algorithms_list_of_an_unknown_account_exits_1(cli_env: dict[str, str]) -> None:
+    assert sniper(cli_env, "migrate").returncode == 0
+    result = sniper(cli_env, "algorithms", "list", "--account", "nobody")
+    assert _one_error_line(result, 1) == "error: no account named 'nobody'"
+    assert result.stdout == ""
+    assert sniper(cli_env, "accounts", "create", "acme").returncode == 0
+    assert sniper(cli_env, "algorithms", "list", "--account", "acme", "--json").stdout == "[]\n"
+
+
+def test_an_unexpected_failure_is_one_line(cli_env: dict[str, str]) -> None:
+    """Not migrated: the query fails; one line, exit 1, no traceback."""
+    result = sniper(cli_env, "algorithms", "list")
+    line = _one_error_line(result, 1)
+    assert line.startswith("error: unexpected OperationalError: ")
+    assert "no such table" in line

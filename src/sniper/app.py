@@ -37,6 +37,7 @@ from sniper.filings.resources import (
 from sniper.kit import accesslog, http, openapi
 from sniper.kit.ratelimit import RateLimiter
 from sniper.kit.text import refuse_unstorable_input
+from sniper.kit.timefmt import iso_z
 from sniper.notify import sio
 from sniper.notify import tasks as webhook_tasks
 from sniper.notify.hub import PushHub
@@ -222,11 +223,46 @@ def _sec_client(
     )
 
 
-def _replay_source(settings: Settings, opts: ServeOptions) -> _Source:
+def check_options(settings: Settings, opts: ServeOptions) -> None:
+    """Raise the `ConfigurationError` the lifespan would, before serving (`sniper serve` and
+    `sniper worker` call it so a bad `--replay` or `--start` is one line, not a startup
+    traceback). Replay mode loads the recorded crawl (cached for the lifespan)."""
+    if opts.mode == "replay":
+        replay_filings(settings, opts)
+    path = settings.catalog_path
+    if path is None and opts.mode != "live":
+        raise ConfigurationError(CATALOG_NEEDED)
+    if path is not None and not path.is_file():
+        raise ConfigurationError(f"SNIPER_CATALOG_PATH {path} is not a file")
+
+
+def replay_filings(settings: Settings, opts: ServeOptions) -> tuple[SimFiling, ...]:
+    """The filings `--replay` plays; raises `ConfigurationError` for a missing directory or
+    lag file, or a `--start` after the last filing (naming the replay's time range)."""
     if opts.replay_dir is None or not opts.replay_dir.is_dir():
         raise ConfigurationError(f"--replay needs a directory, got {opts.replay_dir}")
-    timing = settings.replay_timing_path or opts.replay_dir.parent / "timing" / TIMING_FILE
+    timing = _timing_path(settings, opts.replay_dir)
     filings = _simulated_day(opts.replay_dir, timing, settings.replay_seed)
+    if not filings:
+        raise ConfigurationError(f"--replay {opts.replay_dir}: no recorded filings in it")
+    first = min(f.accepted_at for f in filings)
+    last = max(f.first_public for f in filings)
+    if opts.start is not None and opts.start > last:
+        raise ConfigurationError(
+            f"--start {iso_z(opts.start)} is after the replay's last filing: "
+            f"{opts.replay_dir} covers {iso_z(first)} to {iso_z(last)}"
+        )
+    return filings
+
+
+def _timing_path(settings: Settings, replay_dir: Path) -> Path:
+    return settings.replay_timing_path or replay_dir.parent / "timing" / TIMING_FILE
+
+
+def _replay_source(settings: Settings, opts: ServeOptions) -> _Source:
+    assert opts.replay_dir is not None
+    filings = replay_filings(settings, opts)
+    timing = _timing_path(settings, opts.replay_dir)
     clock: Clock = opts.clock or SystemClock()
     if opts.clock is None:
         first = min(f.accepted_at for f in filings)
@@ -248,16 +284,18 @@ def _replay_source(settings: Settings, opts: ServeOptions) -> _Source:
     return _Source(clock, sec, planner, simulated, description)
 
 
-def _simulated_day(replay_dir: Path, timing: Path, seed: int) -> list[SimFiling]:
+@functools.lru_cache(maxsize=4)
+def _simulated_day(replay_dir: Path, timing: Path, seed: int) -> tuple[SimFiling, ...]:
     """The recorded crawl in `replay_dir` (`shared/edgar/atom/`), each filing published with
-    Archives and feed lags drawn (seeded) from `timing` (`fastest_way_etag_results.csv`)."""
+    Archives and feed lags drawn (seeded) from `timing` (`fastest_way_etag_results.csv`); read
+    once per process (`check_options`, then the lifespan; tests build many apps)."""
     if not timing.is_file():
         raise ConfigurationError(f"replay needs the recorded publication lags in {timing}")
     try:
         recorded = crawl_day(replay_dir)
     except (FileNotFoundError, ValueError) as exc:
         raise ConfigurationError(f"--replay {replay_dir}: {exc}") from exc
-    return publish(recorded, LagModel.recorded(timing), seed)
+    return tuple(publish(recorded, LagModel.recorded(timing), seed))
 
 
 @functools.lru_cache(maxsize=4)
@@ -273,6 +311,9 @@ async def _catalog(settings: Settings, sec: SecClient | None) -> TickerCatalog:
         return _catalog_file(path, path.stat().st_mtime_ns)
     if sec is not None:
         return await TickerCatalog.from_sec(sec, settings.catalog_url)
-    raise ConfigurationError(
-        "set SNIPER_CATALOG_PATH to a company_tickers.json (offline), or run live to download it"
-    )
+    raise ConfigurationError(CATALOG_NEEDED)
+
+
+CATALOG_NEEDED = (
+    "set SNIPER_CATALOG_PATH to a company_tickers.json (offline), or run live to download it"
+)

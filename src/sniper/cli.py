@@ -8,6 +8,7 @@ import logging.config
 import os
 import signal
 import sys
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -17,12 +18,12 @@ import uvicorn
 import uvicorn.config
 
 from sniper.accounts.cli import accounts_app, keys_app
-from sniper.app import ConfigurationError, ServeOptions, create_app
+from sniper.app import ConfigurationError, ServeOptions, check_options, create_app
 from sniper.config import Settings
 from sniper.db import migrate as migrations
 from sniper.filings.cli import cusip_app, thirteenf_app
 from sniper.kit.accesslog import LOG_FORMAT
-from sniper.kit.cli import err
+from sniper.kit.cli import err, fail, print_error
 from sniper.kit.redact import RedactingFilter
 from sniper.kit.timefmt import parse_iso
 from sniper.trading.algorithms.cli import algorithms_app, backtest_command
@@ -56,24 +57,42 @@ StartOpt = Annotated[str | None, typer.Option(help="Replay start (ISO 8601).")]
 def _options(
     settings: Settings, replay: Path | None, speed: float, start: str | None, workers: bool
 ) -> ServeOptions:
-    """Serve options from the flags; exits 2 for live mode without an EDGAR User-Agent. An API
+    """Serve options from the flags; exits 2 (one line on stderr) for live mode without an
+    EDGAR User-Agent, a `--start` that is no time or after the replay's last filing, a
+    `--replay` that is no recorded crawl, or no ticker catalog (`check_options`). An API
     process of a scale-out (`--workers 0`, no `--replay`) polls nothing: without a User-Agent
     it runs API-only (SNIPER_CATALOG_PATH then names the ticker catalog)."""
     if replay is None and not workers and not settings.edgar_user_agent:
-        return ServeOptions(mode="off", run_workers=False)
-    if replay is None and not settings.edgar_user_agent:
-        err.print(
-            "[red]error:[/red] live mode needs SNIPER_EDGAR_USER_AGENT, e.g. "
-            "'Acme Capital admin@acme.example' (SEC fair access); or use --replay DIR"
+        options = ServeOptions(mode="off", run_workers=False)
+    elif replay is None and not settings.edgar_user_agent:
+        fail(
+            "live mode needs SNIPER_EDGAR_USER_AGENT, e.g. 'Acme Capital admin@acme.example' "
+            "(SEC fair access); or use --replay DIR",
+            2,
         )
-        raise typer.Exit(2)
-    return ServeOptions(
-        mode="replay" if replay else "live",
-        replay_dir=replay,
-        speed=speed,
-        start=parse_iso(start) if start else None,
-        run_workers=workers,
-    )
+    else:
+        options = ServeOptions(
+            mode="replay" if replay else "live",
+            replay_dir=replay,
+            speed=speed,
+            start=_start(start),
+            run_workers=workers,
+        )
+    try:
+        check_options(settings, options)
+    except ConfigurationError as exc:
+        fail(str(exc), 2)
+    return options
+
+
+def _start(value: str | None) -> datetime | None:
+    """`--start` as an instant; exits 2 naming the flag for anything but ISO 8601."""
+    if value is None:
+        return None
+    try:
+        return parse_iso(value)
+    except ValueError as exc:
+        fail(f"--start {value!r}: {exc} (ISO 8601 expected, e.g. 2025-12-12T14:00:00Z)", 2)
 
 
 class LogLevel(StrEnum):
@@ -143,18 +162,15 @@ def serve(
     options = _options(settings, replay, speed, start, workers == 1)
     options.freeze_gc = True
     migrations.upgrade(settings.database_url)
-    try:
-        uvicorn.run(
-            create_app(settings, options),
-            host=host,
-            port=port,
-            log_config=log_config(log_level),
-            log_level=log_level.value,
-            access_log=False,  # sniper.access logs each request without the ?apiKey= query
-        )
-    except ConfigurationError as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from exc
+    # uvicorn reports a failing lifespan itself (exit 3): `_options` checked what it would refuse
+    uvicorn.run(
+        create_app(settings, options),
+        host=host,
+        port=port,
+        log_config=log_config(log_level),
+        log_level=log_level.value,
+        access_log=False,  # sniper.access logs each request without the ?apiKey= query
+    )
 
 
 @app.command()
@@ -167,8 +183,7 @@ def worker(replay: ReplayOpt = None, speed: SpeedOpt = 1.0, start: StartOpt = No
     try:
         asyncio.run(_run_workers(settings, options))
     except ConfigurationError as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from exc
+        fail(str(exc), 2)
 
 
 async def _run_workers(settings: Settings, options: ServeOptions) -> None:
@@ -206,7 +221,19 @@ async def _settle_stragglers(seconds: float) -> None:
 
 
 def main() -> None:
-    app()
+    """The `sniper` entry point. An exception no command handled (a database that does not
+    answer, a bug) is one line on stderr and exit 1; `SNIPER_TRACEBACK=1` prints its
+    traceback instead."""
+    try:
+        app()
+    except Exception as exc:
+        if os.environ.get("SNIPER_TRACEBACK") == "1":
+            raise
+        first_line = (str(exc).strip().splitlines() or [""])[0]
+        print_error(
+            f"unexpected {type(exc).__name__}: {first_line} (SNIPER_TRACEBACK=1 shows where)"
+        )
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -52,6 +52,9 @@ class Runtime:
     planner: DetectionPlanner | None = None  # live and replay mode
     source: dict[str, Any] = field(default_factory=dict)
     stats: WatcherStats = field(default_factory=WatcherStats)
+    # Schedule name -> whether this process holds its leader lock now (`GET /readyz`); a
+    # schedule this process does not run is absent.
+    leading: dict[str, bool] = field(default_factory=dict)
     wakeups: Wakeups = field(default_factory=Wakeups)
     # Webhook signatures carry wall time: receivers check it against their own clocks, even
     # while the service clock replays a past day.

@@ -350,7 +350,11 @@ async def test_malformed_json_body_is_400(harness: Harness) -> None:
     key = await harness.account()
     response = await harness.client.post(
         "/api/v1/sniper/targets",
-        content=b"{not json",
+        content=b'{"ticker": "AAPL",\n "start_time": }',
         headers={**_auth(key), "Content-Type": "application/json"},
     )
     assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["message"] == "body: not valid JSON: Expecting value at line 2, column 16"
+    assert error["details"]["field"] == "body"
+    assert error["details"]["fields"] == ["body"]

@@ -4,18 +4,31 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import Protocol, TypeVar
+from typing import NoReturn, Protocol, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from sniper.config import Settings
 from sniper.db.engine import AsyncSession, create_engine, session_factory
 from sniper.db.session import transaction
 from sniper.errors import SniperError
 
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # soft_wrap: an error stays one line when piped
 T = TypeVar("T")
+
+
+def print_error(message: str) -> None:
+    """`error: message` as one line on stderr (no markup read from `message`)."""
+    err.print(f"[red]error:[/red] {escape(message)}", highlight=False)
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    """Inside a command: `print_error(message)` and exit with `code` (1: the command failed,
+    2: bad arguments or settings)."""
+    print_error(message)
+    raise typer.Exit(code)
 
 
 class Background(Protocol):
@@ -50,5 +63,4 @@ def in_transaction(
     try:
         return asyncio.run(run())
     except SniperError as exc:
-        err.print(f"[red]error:[/red] {exc.message}")
-        raise typer.Exit(1) from exc
+        fail(exc.message, 1)

@@ -106,12 +106,40 @@ def _field_of(location: tuple[object, ...]) -> str:
     return ".".join(parts) or "body"
 
 
+def validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    """`exc.errors()` with a body that is not JSON (FastAPI's `json_invalid`, whose `loc` is
+    `("body", <character offset>)` and `msg` "JSON decode error") told in words: `loc`
+    `("body",)`, `msg` e.g. "not valid JSON: Expecting value at line 1, column 2", `ctx`
+    `{"line", "column"}` (1-based, as `json.JSONDecodeError` counts). Every surface's
+    renderer reads these, so each names the field `body`."""
+    return [_json_error(error, exc.body) for error in exc.errors()]
+
+
+def _json_error(error: dict[str, Any], document: object) -> dict[str, Any]:
+    if error.get("type") != "json_invalid":
+        return error
+    location = tuple(error.get("loc", ()))
+    reason = str(error.get("ctx", {}).get("error", "JSON decode error"))
+    offset = location[1] if len(location) > 1 else None
+    if not isinstance(offset, int) or not isinstance(document, str):
+        return error | {"loc": ("body",), "msg": f"not valid JSON: {reason}", "input": None}
+    line = document.count("\n", 0, offset) + 1
+    column = offset - document.rfind("\n", 0, offset)
+    return error | {
+        "loc": ("body",),
+        "msg": f"not valid JSON: {reason} at line {line}, column {column}",
+        "input": None,
+        "ctx": {"error": reason, "line": line, "column": column},
+    }
+
+
 async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
-    first = exc.errors()[0] if exc.errors() else {"loc": ("body",), "msg": "invalid request"}
+    errors = validation_errors(exc)
+    first = errors[0] if errors else {"loc": ("body",), "msg": "invalid request"}
     field = _field_of(tuple(first.get("loc", ("body",))))
     message = f"{field}: {first.get('msg', 'invalid value')}"
-    fields = sorted({_field_of(tuple(e.get("loc", ()))) for e in exc.errors()})
+    fields = sorted({_field_of(tuple(e.get("loc", ()))) for e in errors})
     return _error_response(request, BadRequest(message, details={"field": field, "fields": fields}))
 
 

@@ -28,7 +28,7 @@ from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 
 from sniper.errors import SniperError
-from sniper.kit.http import UNEXPECTED
+from sniper.kit.http import UNEXPECTED, validation_errors
 
 logger = logging.getLogger(__name__)
 ERROR_RENDERED = "sniper.error_rendered"
@@ -67,7 +67,7 @@ class SurfaceRoute(APIRoute):
             try:
                 return await route(request)
             except RequestValidationError as exc:
-                return surface.render_validation(request, exc.errors())
+                return surface.render_validation(request, validation_errors(exc))
             except SniperError as exc:
                 return surface.render_error(request, exc)
             except HTTPException as exc:

@@ -180,7 +180,11 @@ async def run_schedule(runtime: Runtime, schedule: Schedule, stop: asyncio.Event
 
     if not schedule.immediately:
         await wait_or_stop(stop, interval)
-    await while_leading(runtime.engine, stop, guarded, interval, key=schedule.lock)
+
+    def on_lead(leading: bool) -> None:
+        runtime.leading[schedule.name] = leading
+
+    await while_leading(runtime.engine, stop, guarded, interval, key=schedule.lock, on_lead=on_lead)
 
 
 def start_jobs(

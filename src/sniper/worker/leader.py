@@ -95,14 +95,20 @@ async def while_leading(
     *,
     key: int | None = LEADER_LOCK_KEY,
     retry_seconds: float = 5.0,
+    on_lead: Callable[[bool], None] = lambda leading: None,
 ) -> None:
     """Until `stop`: win the election, then `await tick()` every `interval` seconds (a tick's
     own duration counts against it) for as long as the lock is still held, checked before every
     tick; a lost lock steps down and, `retry_seconds` later (the others stand first), stands
-    again. `key=None` ticks without an election. `tick` handles its own errors."""
+    again. `key=None` ticks without an election. `tick` handles its own errors. `on_lead(True)`
+    is called on winning the election, `on_lead(False)` on stepping down or stopping."""
     while not stop.is_set():
         async with leadership(engine, stop, retry_seconds, key) as lease:
-            lost = await _lead(lease, stop, tick, interval)
+            on_lead(lease is not None)
+            try:
+                lost = await _lead(lease, stop, tick, interval)
+            finally:
+                on_lead(False)
         if lost:
             logger.warning("leader lock %#x lost: stepped down", key)
             await wait_or_stop(stop, retry_seconds)

@@ -106,7 +106,10 @@ async def test_unreadable_json_is_a_400_in_the_x3algo_shape(harness: Harness) ->
     response = await harness.client.post(BASE, content=b"{not json", headers=headers)
     error = error_of(response, 400, "VALIDATION_ERROR")
     assert error["requestId"] == "req-1"
-    assert error["message"] == "body: Request body is not valid JSON"
+    assert error["message"] == (
+        "body: not valid JSON: Expecting property name enclosed in double quotes"
+        " at line 1, column 2"
+    )
     assert error["details"]["field"] == "body"
 
 

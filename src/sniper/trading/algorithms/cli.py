@@ -2,7 +2,8 @@
 
 `list [--account NAME] [--json]`: every algorithm that is not deleted (one account's with
 `--account`) as a table: id, account, name, status, strategy type, symbols, paper trades and
-realised P&L (quote currency) from the closed-trade ledger. An unknown account lists nothing.
+realised P&L (quote currency) from the closed-trade ledger. An unknown account exits 1
+("no account named 'NAME'").
 
 `sniper backtest ALGO_ID --from D --to D [--balance N] [--plot FILE.png] [--json]` (registered
 on the root app): creates a backtest as the algorithm's owner would with `POST /api/backtests`
@@ -29,6 +30,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from sniper.accounts.service import require_account
 from sniper.app import ConfigurationError, Mode, ServeOptions, create_app
 from sniper.config import Settings
 from sniper.db.engine import AsyncSession
@@ -85,6 +87,8 @@ def list_algorithms(
     """Every algorithm (not deleted) with its status and paper results."""
 
     async def work(session: AsyncSession) -> list[AlgorithmLine]:
+        if account is not None:
+            await require_account(session, account)  # NotFound: exit 1
         return await algorithm_lines(session, account)
 
     lines = in_transaction(Settings(), work)

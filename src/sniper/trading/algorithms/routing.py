@@ -116,8 +116,7 @@ def field_path(location: Iterable[object]) -> str:
 
 
 def _entry(error: Any) -> dict[str, str]:
-    if error.get("type") == "json_invalid":  # loc is ("body", <character position>)
-        return {"field": "body", "message": "Request body is not valid JSON"}
+    """A body that is not JSON arrives as `loc` `("body",)` (`kit.http.validation_errors`)."""
     return {"field": field_path(error.get("loc", ())), "message": str(error.get("msg", "invalid"))}
 
 
