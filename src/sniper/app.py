@@ -223,35 +223,40 @@ def _sec_client(
     )
 
 
-def check_options(settings: Settings, opts: ServeOptions) -> None:
+def check_options(settings: Settings, opts: ServeOptions) -> str | None:
     """Raise the `ConfigurationError` the lifespan would, before serving (`sniper serve` and
     `sniper worker` call it so a bad `--replay` or `--start` is one line, not a startup
-    traceback). Replay mode loads the recorded crawl (cached for the lifespan)."""
+    traceback); return a warning for options that serve but may surprise (a `--start` after
+    the replay's last filing: no filing is left to detect, though a restarted worker still
+    delivers and expires what is due). Replay mode loads the recorded crawl (cached)."""
+    notice = None
     if opts.mode == "replay":
-        replay_filings(settings, opts)
+        filings = replay_filings(settings, opts)
+        last = max(f.first_public for f in filings)
+        if opts.start is not None and opts.start > last:
+            first = min(f.accepted_at for f in filings)
+            notice = (
+                f"--start {iso_z(opts.start)} is after the replay's last filing "
+                f"({opts.replay_dir} covers {iso_z(first)} to {iso_z(last)}): nothing new "
+                "will be detected"
+            )
     path = settings.catalog_path
     if path is None and opts.mode != "live":
         raise ConfigurationError(CATALOG_NEEDED)
     if path is not None and not path.is_file():
         raise ConfigurationError(f"SNIPER_CATALOG_PATH {path} is not a file")
+    return notice
 
 
 def replay_filings(settings: Settings, opts: ServeOptions) -> tuple[SimFiling, ...]:
     """The filings `--replay` plays; raises `ConfigurationError` for a missing directory or
-    lag file, or a `--start` after the last filing (naming the replay's time range)."""
+    lag file, or a directory without recorded filings."""
     if opts.replay_dir is None or not opts.replay_dir.is_dir():
         raise ConfigurationError(f"--replay needs a directory, got {opts.replay_dir}")
     timing = _timing_path(settings, opts.replay_dir)
     filings = _simulated_day(opts.replay_dir, timing, settings.replay_seed)
     if not filings:
         raise ConfigurationError(f"--replay {opts.replay_dir}: no recorded filings in it")
-    first = min(f.accepted_at for f in filings)
-    last = max(f.first_public for f in filings)
-    if opts.start is not None and opts.start > last:
-        raise ConfigurationError(
-            f"--start {iso_z(opts.start)} is after the replay's last filing: "
-            f"{opts.replay_dir} covers {iso_z(first)} to {iso_z(last)}"
-        )
     return filings
 
 

@@ -23,7 +23,7 @@ from sniper.config import Settings
 from sniper.db import migrate as migrations
 from sniper.filings.cli import cusip_app, thirteenf_app
 from sniper.kit.accesslog import LOG_FORMAT
-from sniper.kit.cli import err, fail, print_error
+from sniper.kit.cli import err, fail, print_error, print_warning
 from sniper.kit.redact import RedactingFilter
 from sniper.kit.timefmt import parse_iso
 from sniper.trading.algorithms.cli import algorithms_app, backtest_command
@@ -58,8 +58,9 @@ def _options(
     settings: Settings, replay: Path | None, speed: float, start: str | None, workers: bool
 ) -> ServeOptions:
     """Serve options from the flags; exits 2 (one line on stderr) for live mode without an
-    EDGAR User-Agent, a `--start` that is no time or after the replay's last filing, a
-    `--replay` that is no recorded crawl, or no ticker catalog (`check_options`). An API
+    EDGAR User-Agent, a `--start` that is no time, a `--replay` that is no recorded crawl,
+    or no ticker catalog (`check_options`); a `--start` after the replay's last filing is a
+    one-line warning. An API
     process of a scale-out (`--workers 0`, no `--replay`) polls nothing: without a User-Agent
     it runs API-only (SNIPER_CATALOG_PATH then names the ticker catalog)."""
     if replay is None and not workers and not settings.edgar_user_agent:
@@ -79,9 +80,11 @@ def _options(
             run_workers=workers,
         )
     try:
-        check_options(settings, options)
+        notice = check_options(settings, options)
     except ConfigurationError as exc:
         fail(str(exc), 2)
+    if notice is not None:
+        print_warning(notice)
     return options
 
 

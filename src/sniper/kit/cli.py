@@ -24,6 +24,11 @@ def print_error(message: str) -> None:
     err.print(f"[red]error:[/red] {escape(message)}", highlight=False)
 
 
+def print_warning(message: str) -> None:
+    """`warning: message` as one line on stderr (no markup read from `message`)."""
+    err.print(f"[yellow]warning:[/yellow] {escape(message)}", highlight=False)
+
+
 def fail(message: str, code: int = 1) -> NoReturn:
     """Inside a command: `print_error(message)` and exit with `code` (1: the command failed,
     2: bad arguments or settings)."""
