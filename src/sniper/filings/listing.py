@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sniper.edgar.catalog import TickerCatalog
 from sniper.errors import BadRequest, NotFound
 from sniper.filings import repository as repo
+from sniper.filings.funds import cik_or_400
 from sniper.filings.schemas import FilingRow, FilingStatsOut, FormTypeOut, ListPagination
 from sniper.filings.securities import resolve_ticker
 from sniper.models import Filing
@@ -75,10 +76,7 @@ def parse_day(raw: str | None, field: str) -> date | None:
 def _filter_cik(catalog: TickerCatalog, ticker: str | None, cik: str | None) -> int | None:
     """The CIK to filter on: `cik` (1-10 digits) or the ticker's; 400 naming the field."""
     if cik is not None:
-        text = cik.strip()
-        if not (text.isascii() and text.isdigit() and 0 < len(text) <= 10 and int(text)):
-            raise BadRequest(f"cik: {cik!r} is not a CIK", details={"field": "cik"})
-        return int(text)
+        return cik_or_400(cik)
     if ticker is None:
         return None
     canonical = resolve_ticker(catalog, ticker)
