@@ -43,3 +43,29 @@ def test_an_accession_already_seen_is_not_predicted() -> None:
 
 def test_a_company_never_seen_has_no_prediction() -> None:
     assert Prefixes().candidates(320193, 25, lookahead=12) == []
+
+
+def test_the_sweep_rides_the_busiest_agents_next_numbers_for_any_company() -> None:
+    prefixes = Prefixes()
+    quiet = "0000950170"
+    for n in range(10):  # the agent takes 10 numbers in 5 minutes, the quiet one 2
+        prefixes.observe(f"{AGENT}-25-{200 + n:06d}", {900_000 + n}, T0 + timedelta(seconds=30 * n))
+    prefixes.observe(f"{quiet}-25-000050", {800_001}, T0)
+    prefixes.observe(f"{quiet}-25-000051", {800_002}, T0 + timedelta(seconds=60))
+    found = prefixes.sweep(25, T0 + timedelta(minutes=5))
+    assert {c.cik for c in found} == {0}  # no company is assumed: the accession path serves any
+    ours = [c for c in found if c.accession_number.startswith(AGENT)]
+    assert [c.accession_number for c in ours] == [f"{AGENT}-25-{210 + k:06d}" for k in range(3)]
+    assert ours[0].weight > ours[1].weight > ours[2].weight
+    theirs = [c for c in found if c.accession_number.startswith(quiet)]
+    assert theirs
+    assert sum(c.weight for c in ours) > sum(c.weight for c in theirs)
+    assert abs(sum(c.weight for c in found) - 1.0) < 1e-9
+
+
+def test_the_sweep_forgets_agents_idle_for_ten_minutes() -> None:
+    prefixes = Prefixes()
+    prefixes.observe(f"{AGENT}-25-000200", {900_001}, T0)
+    prefixes.observe(f"{AGENT}-25-000201", {900_002}, T0 + timedelta(seconds=30))
+    assert prefixes.sweep(25, T0 + timedelta(minutes=1))
+    assert prefixes.sweep(25, T0 + timedelta(minutes=11)) == []

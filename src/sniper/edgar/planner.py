@@ -11,7 +11,8 @@ time, slot by slot, one request at a time:
   at once for a newly watched one): it teaches the prefixes that CIK files through, and an
   accession it lists that no source has seen is fetched (its header) and fired.
 - the other slots, **Archives probes** (`archives`) of the predicted next accessions of the
-  watched CIKs, chosen slot by slot (so a feed that moved re-plans the rest) by
+  watched CIKs and the **agent sweep** (the busiest prefixes' next numbers, any company: the
+  share of targets whose prefixes are unknown, at least `SWEEP_FLOOR`), chosen slot by slot (so a feed that moved re-plans the rest) by
   smooth weighted round robin: a CIK's share doubles in the first 5 minutes of its window, and
   every slot is used only then or at 16:00-16:10 ET (the day's peak); otherwise one slot a second
   is left to the filing pipeline.
@@ -41,6 +42,10 @@ logger = logging.getLogger(__name__)
 SOURCES = ("atom", "archives", "submissions")
 START_BOOST = timedelta(minutes=5)
 PEAK = (time(16, 0), time(16, 10))  # ET: results after the close
+SWEEP_FLOOR = (
+    0.25  # the share of probes the agent sweep keeps when every target's prefixes are known
+)
+ANY = probes.ANY_CIK
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,12 +240,19 @@ class DetectionPlanner:
         year = now.astimezone(eastern_zone()).year % 100
         shares = {w.cik: 2.0 if now - w.start < START_BOOST else 1.0 for w in watched}
         total = sum(shares.values())
-        found = []
+        unknown = sum(s for cik, s in shares.items() if not self.prefixes.knows(cik))
+        sweep_share = max(unknown, SWEEP_FLOOR * total) / total
+        found: dict[str, Candidate] = {}
         for cik, share in shares.items():
             for c in self.prefixes.candidates(cik, year, self.settings.lookahead, now):
-                if not detector.seen(c.accession_number):
-                    found.append(Candidate(cik, c.accession_number, c.weight * share / total))
-        return found
+                weight = c.weight * share / total
+                found[c.accession_number] = Candidate(cik, c.accession_number, weight)
+        for c in self.prefixes.sweep(year, now):  # a company's own guess keeps its CIK's path
+            known = found.get(c.accession_number)
+            weight = c.weight * sweep_share + (known.weight if known else 0.0)
+            cik = known.cik if known else ANY
+            found[c.accession_number] = Candidate(cik, c.accession_number, weight)
+        return [c for c in found.values() if not detector.seen(c.accession_number)]
 
     def _pick(self, watched: Sequence[Watched], detector: Detector) -> Candidate | None:
         """Smooth weighted round robin: every candidate gains its weight, the richest is

@@ -22,6 +22,8 @@ RATE_SPAN = timedelta(minutes=10)
 HOLE_AGE = timedelta(seconds=180)  # numbers are taken at submission, some accepted minutes later
 PUBLIC_LAG_SECONDS = 45.0  # acceptance -> feed, p95 46 s (MANIFEST "Facts measured")
 AGENTS_PER_CIK = 3
+SWEEP_AGENTS = 10  # the busiest prefixes file for most companies (10 agents: 42% of 2024's filings)
+SWEEP_WIDTH = 3
 MAX_SEEN = 500_000
 
 
@@ -70,6 +72,32 @@ class Prefixes:
                 arrivals.popleft()
         for cik in ciks:
             self._by_cik[cik][prefix] += 1
+
+    def knows(self, cik: int) -> bool:
+        """Whether any filing of `cik` has been seen (so its prefixes are known)."""
+        return bool(self._by_cik.get(cik))
+
+    def sweep(self, year: int, now: datetime) -> list[Candidate]:
+        """The next numbers of the `SWEEP_AGENTS` prefixes that took the most numbers in the
+        last `RATE_SPAN`, head + 1 .. + `SWEEP_WIDTH`, for whichever company they are (CIK
+        `ANY`, 0); each prefix's share is its rate, head + 1 the likeliest."""
+        rates = {}
+        for prefix, arrivals in self._arrivals.items():
+            recent = [seq for at, seq in arrivals if now - at <= RATE_SPAN]
+            if len(recent) >= 2 and (prefix, year) in self._heads:
+                rates[prefix] = recent[-1] - recent[0]
+        busiest = sorted(rates, key=lambda p: rates[p], reverse=True)[:SWEEP_AGENTS]
+        total = sum(rates[p] for p in busiest) or 1
+        weights = [1.0 / (k + 1) for k in range(SWEEP_WIDTH)]
+        norm = sum(weights)
+        found = []
+        for prefix in busiest:
+            head = self._heads[prefix, year]
+            for k, w in enumerate(weights, start=1):
+                accession = f"{prefix}-{year:02d}-{head + k:06d}"
+                if accession not in self._seen:
+                    found.append(Candidate(0, accession, rates[prefix] / total * w / norm))
+        return found
 
     def head(self, prefix: str, year: int) -> int | None:
         return self._heads.get((prefix, year))

@@ -5,7 +5,8 @@ once (no retry): EDGAR serves the folder under each of the filing's CIKs as soon
 (acceptance + 18..43 s, median 28 s, `edgar/timing/`), and before that S3 answers
 `AccessDenied` 403 (or `NoSuchKey` 404) — a miss. A hit's SGML header (recorded
 `filing_index/*-index-headers.html`) gives form type, acceptance time and every company with its
-role, so it fires like a feed entry. The backstop reads
+role, so it fires like a feed entry. A probe whose company is not known (`ANY_CIK`, the
+planner's agent sweep) asks the folder named by the accession alone. The backstop reads
 `data.sec.gov/submissions/CIK##########.json` of a watched CIK: the accessions it lists teach
 the prefixes that CIK files through and, for one not detected yet, a probe of its header gives
 the roles to match on.
@@ -27,10 +28,16 @@ from sniper.kit.timefmt import parse_iso
 PUBLIC_ARCHIVES = "https://www.sec.gov/Archives/edgar/data"
 
 
+ANY_CIK = 0
+"""A probe's CIK when it is not known: the sweep of a filer agent's next numbers."""
+
+
 def headers_url(archives_base: str, cik: int, accession: str) -> str:
-    """The `-index-headers.html` URL of `accession` in `cik`'s Archives folder."""
+    """The `-index-headers.html` URL of `accession` in `cik`'s Archives folder; for `ANY_CIK`,
+    the folder named by the accession's 18 digits, which EDGAR serves whoever the filer is."""
     digits = accession.replace("-", "")
-    return f"{archives_base}/Archives/edgar/data/{cik}/{digits}/{accession}-index-headers.html"
+    folder = f"{cik}/{digits}" if cik != ANY_CIK else digits
+    return f"{archives_base}/Archives/edgar/data/{folder}/{accession}-index-headers.html"
 
 
 def filing_from_header(
@@ -44,6 +51,8 @@ def filing_from_header(
     if header.accepted_at is None:
         return None
     digits = accession.replace("-", "")
+    if cik == ANY_CIK and header.entities:
+        cik = header.entities[0].cik
     return DetectedFiling(
         accession_number=accession,
         form_type=header.form_type,

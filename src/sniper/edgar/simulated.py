@@ -15,6 +15,8 @@ real local HTTP server (`tests/edgar/sim_support.py`). All hosts share one path 
 - `GET /Archives/edgar/data/{cik}/{acc18}/{acc}-index-headers.html`, `{acc}-index.htm`,
   `{acc}.txt`: 200 with the synthesized header page (`sim_pages.header_page`; all three serve
   it, `.txt` as text/plain) once `archives_at <= now`, if `cik` is one of the filing's entities;
+  the same names under `/Archives/edgar/data/{acc18}/` (no CIK: the folder EDGAR serves by
+  accession alone) answer alike for any filer;
   anything else under `/Archives/` answers S3's 403 `AccessDenied` (application/xml), which is
   what EDGAR answers for a key that does not exist yet.
 - `GET /submissions/CIK##########.json`: the CIK's filings with `feed_at <= now` (data.sec.gov
@@ -78,7 +80,7 @@ FEED_COUNTS = frozenset({10, 20, 40, 80, 100})
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _SECOND = 1_000_000
-_ARCHIVES = re.compile(r"/Archives/edgar/data/(\d{1,10})/(\d{18})/([^/]+)")
+_ARCHIVES = re.compile(r"/Archives/edgar/data/(?:(\d{1,10})/)?(\d{18})/([^/]+)")
 _SUBMISSIONS = re.compile(r"/submissions/CIK(\d{10})\.json")
 _KEY = re.compile(rb"<Key>[^<]*</Key>")
 _BULK = 256  # releasing more filings than this at once: re-sort instead of inserting
@@ -297,7 +299,7 @@ class SimulatedEdgar:
         if (
             match is None
             or filing is None
-            or int(match[1]) not in {e.cik for e in filing.entities}
+            or (match[1] is not None and int(match[1]) not in {e.cik for e in filing.entities})
             or now < filing.archives_at
         ):
             return SimReply(403, self.bodies.access_denied, {"Content-Type": "application/xml"})
