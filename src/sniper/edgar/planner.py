@@ -12,7 +12,8 @@ time, slot by slot, one request at a time:
   accession it lists that no source has seen is fetched (its header) and fired.
 - the other slots, **Archives probes** (`archives`) of the predicted next accessions of the
   watched CIKs and the **agent sweep** (the busiest prefixes' next numbers, any company: the
-  share of targets whose prefixes are unknown, at least `SWEEP_FLOOR`), chosen slot by slot (so a feed that moved re-plans the rest) by
+  share of targets whose prefixes are unknown, at least `SWEEP_FLOOR`), chosen slot by slot
+  (so a feed that moved re-plans the rest) by
   smooth weighted round robin: a CIK's share doubles in the first 5 minutes of its window, and
   every slot is used only then or at 16:00-16:10 ET (the day's peak); otherwise one slot a second
   is left to the filing pipeline.
@@ -35,17 +36,15 @@ from sniper.edgar import probes
 from sniper.edgar.atom import MATCH_ROLES, DetectedFiling, eastern_zone, group_filings
 from sniper.edgar.client import SecClient
 from sniper.edgar.errors import EdgarError, RateLimited
-from sniper.edgar.prefixes import Candidate, Prefixes
+from sniper.edgar.prefixes import ANY_CIK, Candidate, Prefixes
 from sniper.edgar.sources import AtomSource, live_page_fetcher
 
 logger = logging.getLogger(__name__)
 SOURCES = ("atom", "archives", "submissions")
 START_BOOST = timedelta(minutes=5)
 PEAK = (time(16, 0), time(16, 10))  # ET: results after the close
-SWEEP_FLOOR = (
-    0.25  # the share of probes the agent sweep keeps when every target's prefixes are known
-)
-ANY = probes.ANY_CIK
+# the share of probes the agent sweep keeps when every target's prefixes are known
+SWEEP_FLOOR = 0.25
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,7 +249,7 @@ class DetectionPlanner:
         for c in self.prefixes.sweep(year, now):  # a company's own guess keeps its CIK's path
             known = found.get(c.accession_number)
             weight = c.weight * sweep_share + (known.weight if known else 0.0)
-            cik = known.cik if known else ANY
+            cik = known.cik if known else ANY_CIK
             found[c.accession_number] = Candidate(cik, c.accession_number, weight)
         return [c for c in found.values() if not detector.seen(c.accession_number)]
 

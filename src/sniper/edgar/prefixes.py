@@ -24,6 +24,8 @@ PUBLIC_LAG_SECONDS = 45.0  # acceptance -> feed, p95 46 s (MANIFEST "Facts measu
 AGENTS_PER_CIK = 3
 SWEEP_AGENTS = 10  # the busiest prefixes file for most companies (10 agents: 42% of 2024's filings)
 SWEEP_WIDTH = 3
+ANY_CIK = 0
+"""A candidate's CIK when its company is not known: the sweep of a filer agent's next numbers."""
 MAX_SEEN = 500_000
 
 
@@ -80,7 +82,7 @@ class Prefixes:
     def sweep(self, year: int, now: datetime) -> list[Candidate]:
         """The next numbers of the `SWEEP_AGENTS` prefixes that took the most numbers in the
         last `RATE_SPAN`, head + 1 .. + `SWEEP_WIDTH`, for whichever company they are (CIK
-        `ANY`, 0); each prefix's share is its rate, head + 1 the likeliest."""
+        `ANY_CIK`); each prefix's share is its rate, head + 1 the likeliest."""
         rates = {}
         for prefix, arrivals in self._arrivals.items():
             recent = [seq for at, seq in arrivals if now - at <= RATE_SPAN]
@@ -96,7 +98,7 @@ class Prefixes:
             for k, w in enumerate(weights, start=1):
                 accession = f"{prefix}-{year:02d}-{head + k:06d}"
                 if accession not in self._seen:
-                    found.append(Candidate(0, accession, rates[prefix] / total * w / norm))
+                    found.append(Candidate(ANY_CIK, accession, rates[prefix] / total * w / norm))
         return found
 
     def head(self, prefix: str, year: int) -> int | None:

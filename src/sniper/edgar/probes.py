@@ -23,13 +23,10 @@ from sniper.edgar.accession import normalize_accession
 from sniper.edgar.atom import DetectedFiling, FilingEntity
 from sniper.edgar.client import SecClient
 from sniper.edgar.errors import EdgarHTTPError
+from sniper.edgar.prefixes import ANY_CIK
 from sniper.kit.timefmt import parse_iso
 
 PUBLIC_ARCHIVES = "https://www.sec.gov/Archives/edgar/data"
-
-
-ANY_CIK = 0
-"""A probe's CIK when it is not known: the sweep of a filer agent's next numbers."""
 
 
 def headers_url(archives_base: str, cik: int, accession: str) -> str:
