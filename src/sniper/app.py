@@ -18,7 +18,7 @@ from typing import Literal, NamedTuple
 import httpx
 from fastapi import Depends, FastAPI
 
-from sniper import api
+from sniper import api, status
 from sniper.clock import Clock, ReplayClock, SystemClock
 from sniper.config import Settings
 from sniper.db.engine import create_engine, session_factory
@@ -57,6 +57,7 @@ JOBS: tuple[Declaration, ...] = (
     filing_tasks.PROCESS,
     trading_tasks.RUN,
     trading_tasks.PAPER,
+    status.CLOCK_PERSIST,
 )
 
 
@@ -144,7 +145,7 @@ async def _build(
         clock=source.clock,
         engine=engine,
         sessions=session_factory(engine),
-        catalog=await _catalog(settings, live_sec),
+        catalog=await _catalog(settings, opts, live_sec),
         hub=PushHub(),
         webhook_http=webhook_http,
         mode=opts.mode,
@@ -240,12 +241,21 @@ def check_options(settings: Settings, opts: ServeOptions) -> str | None:
                 f"({opts.replay_dir} covers {iso_z(first)} to {iso_z(last)}): nothing new "
                 "will be detected"
             )
-    path = settings.catalog_path
+    path = catalog_path(settings, opts)
     if path is None and opts.mode != "live":
         raise ConfigurationError(CATALOG_NEEDED)
     if path is not None and not path.is_file():
         raise ConfigurationError(f"SNIPER_CATALOG_PATH {path} is not a file")
     return notice
+
+
+def catalog_path(settings: Settings, opts: ServeOptions) -> Path | None:
+    """SNIPER_CATALOG_PATH; unset in replay mode, the recording's own catalog when it has one
+    (`<replay dir>/../reference/company_tickers.json`, as in `shared/edgar/`); else None."""
+    if settings.catalog_path is not None or opts.replay_dir is None:
+        return settings.catalog_path
+    beside = opts.replay_dir.parent / "reference" / "company_tickers.json"
+    return beside if beside.is_file() else None
 
 
 def replay_filings(settings: Settings, opts: ServeOptions) -> tuple[SimFiling, ...]:
@@ -310,9 +320,9 @@ def _catalog_file(path: Path, mtime_ns: int) -> TickerCatalog:
     return TickerCatalog.from_path(path)
 
 
-async def _catalog(settings: Settings, sec: SecClient | None) -> TickerCatalog:
-    if settings.catalog_path is not None:
-        path = settings.catalog_path
+async def _catalog(settings: Settings, opts: ServeOptions, sec: SecClient | None) -> TickerCatalog:
+    path = catalog_path(settings, opts)
+    if path is not None:
         return _catalog_file(path, path.stat().st_mtime_ns)
     if sec is not None:
         return await TickerCatalog.from_sec(sec, settings.catalog_url)
@@ -320,5 +330,6 @@ async def _catalog(settings: Settings, sec: SecClient | None) -> TickerCatalog:
 
 
 CATALOG_NEEDED = (
-    "set SNIPER_CATALOG_PATH to a company_tickers.json (offline), or run live to download it"
+    "set SNIPER_CATALOG_PATH to a company_tickers.json (offline; `sniper init` writes it when "
+    "it finds ../shared), or run live to download it"
 )

@@ -16,6 +16,7 @@ from typing import Annotated, Any
 import typer
 import uvicorn
 import uvicorn.config
+from typer._click import exceptions as click  # Typer's own click: its usage errors
 
 from sniper.accounts.cli import accounts_app, keys_app
 from sniper.app import ConfigurationError, ServeOptions, check_options, create_app
@@ -23,7 +24,8 @@ from sniper.config import Settings
 from sniper.db import migrate as migrations
 from sniper.filings.cli import cusip_app, thirteenf_app
 from sniper.kit.accesslog import LOG_FORMAT
-from sniper.kit.cli import err, fail, print_error, print_warning
+from sniper.kit.cli import err, fail, print_error, print_version, print_warning, usage_error
+from sniper.kit.initenv import init_command
 from sniper.kit.redact import RedactingFilter
 from sniper.kit.timefmt import parse_iso
 from sniper.trading.algorithms.cli import algorithms_app, backtest_command
@@ -39,6 +41,17 @@ app.add_typer(cusip_app, name="cusip")
 app.add_typer(trading_app, name="trading")
 app.add_typer(algorithms_app, name="algorithms")
 app.command("backtest")(backtest_command)
+app.command("init")(init_command)
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=print_version, is_eager=True, help="Print it; exit."),
+    ] = False,
+) -> None:
+    """Sniper: snipe SEC filings the moment EDGAR publishes them."""
 
 
 @app.command()
@@ -224,11 +237,19 @@ async def _settle_stragglers(seconds: float) -> None:
 
 
 def main() -> None:
-    """The `sniper` entry point. An exception no command handled (a database that does not
-    answer, a bug) is one line on stderr and exit 1; `SNIPER_TRACEBACK=1` prints its
-    traceback instead."""
+    """The `sniper` entry point. A usage error (a missing option, a bad value) is one line on
+    stderr and exit 2; an exception no command handled (a database that does not answer, a
+    bug) is one line and exit 1; `SNIPER_TRACEBACK=1` prints its traceback instead."""
     try:
-        app()
+        code = app(standalone_mode=False)
+    except click.UsageError as exc:
+        code = usage_error(exc)
+    except click.ClickException as exc:
+        print_error(exc.format_message())
+        code = exc.exit_code
+    except typer.Abort:
+        print_error("aborted")
+        code = 1
     except Exception as exc:
         if os.environ.get("SNIPER_TRACEBACK") == "1":
             raise
@@ -236,7 +257,8 @@ def main() -> None:
         print_error(
             f"unexpected {type(exc).__name__}: {first_line} (SNIPER_TRACEBACK=1 shows where)"
         )
-        sys.exit(1)
+        code = 1
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":

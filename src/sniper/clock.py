@@ -24,6 +24,8 @@ class Clock(Protocol):
 
 
 class SystemClock:
+    label = "system clock"  # which clock a message's timestamp is on (sniper.serviceclock)
+
     def now(self) -> datetime:
         return datetime.now(UTC)
 
@@ -33,6 +35,8 @@ class SystemClock:
 
 class ReplayClock:
     """Clock time = `start` + (real time elapsed since construction) x `speed`."""
+
+    label = "replay clock"
 
     def __init__(self, start: datetime, speed: float = 1.0) -> None:
         if start.tzinfo is None:
@@ -52,6 +56,8 @@ class ReplayClock:
 
 class ManualClock:
     """A clock for tests: `advance` moves it; `sleep` advances it and yields once."""
+
+    label = "manual clock"
 
     def __init__(self, start: datetime) -> None:
         self._now = start.astimezone(UTC)

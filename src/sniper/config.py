@@ -84,6 +84,12 @@ class Settings(BaseSettings):
     # Workers.
     sweep_interval: timedelta = timedelta(seconds=1)
 
+    # The service clock in the database (sniper.serviceclock): a replaying process writes it
+    # every `service_clock_interval`; the CLI stamps rows with it unless it is older than
+    # `service_clock_stale` (no replay running: wall time).
+    service_clock_interval: timedelta = Field(default=timedelta(seconds=5), gt=timedelta(0))
+    service_clock_stale: timedelta = Field(default=timedelta(seconds=30), gt=timedelta(0))
+
     # HTTP surface: per-account rate limits (a moving window, `limits` notation such as
     # "600/minute"), shared across processes through Redis when `redis_url` is set
     # ("redis://127.0.0.1:6379/0"; in-process memory otherwise), request body cap, and how long an
@@ -134,6 +140,8 @@ class Settings(BaseSettings):
         "ws_heartbeat",
         "ws_auth_recheck",
         "sweep_interval",
+        "service_clock_interval",
+        "service_clock_stale",
         "idempotency_ttl",
         "filing_job_retry_base",
         "filing_job_retry_cap",

@@ -12,6 +12,7 @@ error.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any, Literal
 
 from fastapi import APIRouter
@@ -20,12 +21,15 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sniper.accounts.auth import OptionalAccount
+from sniper.db.session import transaction
 from sniper.deps import RuntimeDep, SessionDep
 from sniper.edgar.atom import MATCH_ROLES
 from sniper.kit.openapi import error_responses
 from sniper.kit.timefmt import iso_z
 from sniper.models import Detection, Target
 from sniper.runtime import Runtime
+from sniper.serviceclock import persist
+from sniper.worker.jobs import Schedule
 
 router = APIRouter(tags=["status"])
 # Source fields every account may see; the rest (replay_dir, url) are the admin's.
@@ -197,3 +201,21 @@ def _upcoming(runtime: Runtime, limit: int = 5) -> list[UpcomingFiling] | None:
         if len(found) == limit:
             break
     return found
+
+
+def _persist_clock(runtime: Runtime) -> Callable[[], Awaitable[None]]:
+    async def tick() -> None:
+        async with transaction(runtime.sessions) as session:
+            await persist(session, runtime.clock, wall=runtime.wall_clock)
+
+    return tick
+
+
+# A replaying process keeps its clock in the database so CLI writes stamp replay time
+# (sniper.serviceclock); every replaying process writes it (each runs the same replay).
+CLOCK_PERSIST = Schedule(
+    name="clock.persist",
+    start=_persist_clock,
+    interval=lambda settings: settings.service_clock_interval.total_seconds(),
+    enabled=lambda runtime: runtime.mode == "replay",
+)

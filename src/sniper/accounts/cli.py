@@ -10,11 +10,11 @@ from rich.console import Console
 from rich.table import Table
 
 from sniper.accounts import service
-from sniper.clock import SystemClock
 from sniper.config import Settings
 from sniper.db.engine import AsyncSession
 from sniper.kit.cli import err, in_transaction
 from sniper.kit.timefmt import iso_z
+from sniper.serviceclock import cli_clock, stamp
 
 accounts_app = typer.Typer(help="Accounts.", no_args_is_help=True)
 keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
@@ -27,15 +27,18 @@ def accounts_create(
     tokens: Annotated[int, typer.Option(help="Initial token grant.")] = 0,
     admin: bool = False,
 ) -> None:
-    """Create an account."""
+    """Create an account (stamped with the service clock: replay time while a replay runs)."""
+    settings = Settings()
 
     async def work(session: AsyncSession) -> str:
+        clock = await cli_clock(session, settings)
         account = await service.create_account(
-            session, name=name, plan=plan, tokens=tokens, admin=admin, now=SystemClock().now()
+            session, name=name, plan=plan, tokens=tokens, admin=admin, now=clock.now()
         )
-        return f"created account {account.name} (plan {account.plan}, {tokens} tokens)"
+        created = stamp(account.created_at, clock)
+        return f"created account {account.name} (plan {account.plan}, {tokens} tokens) at {created}"
 
-    err.print(in_transaction(Settings(), work))
+    err.print(in_transaction(settings, work), highlight=False)
 
 
 @accounts_app.command("grant")
@@ -45,19 +48,22 @@ def accounts_grant(name: str, tokens: int) -> None:
         err.print("[red]error:[/red] TOKENS must be a positive number")
         raise typer.Exit(2)
 
+    settings = Settings()
+
     async def work(session: AsyncSession) -> str:
         account = await service.require_account(session, name)
+        clock = await cli_clock(session, settings)
         await service.credit(
             session,
             account,
             tokens,
             type_="grant",
             cause="cli.accounts.grant",
-            now=SystemClock().now(),
+            now=clock.now(),
         )
         return f"granted {tokens} tokens to {name}: balance {account.token_balance}"
 
-    print(in_transaction(Settings(), work))
+    print(in_transaction(settings, work))
 
 
 @accounts_app.command("show")
@@ -88,8 +94,9 @@ def keys_create(name: str) -> None:
 
     async def work(session: AsyncSession) -> str:
         account = await service.require_account(session, name)
+        clock = await cli_clock(session, settings)
         return await service.create_api_key(
-            session, account, secret_key=settings.secret_key, now=SystemClock().now()
+            session, account, secret_key=settings.secret_key, now=clock.now()
         )
 
     sys.stdout.write(in_transaction(settings, work) + "\n")
@@ -113,9 +120,11 @@ def keys_list(name: str) -> None:
 @keys_app.command("revoke")
 def keys_revoke(prefix: str) -> None:
     """Revoke the key whose display prefix is PREFIX (idempotent)."""
+    settings = Settings()
 
     async def work(session: AsyncSession) -> str:
-        key, changed = await service.revoke_api_key(session, prefix, now=SystemClock().now())
+        now = (await cli_clock(session, settings)).now()
+        key, changed = await service.revoke_api_key(session, prefix, now=now)
         return f"revoked {key.prefix}" if changed else f"{key.prefix} was already revoked"
 
-    print(in_transaction(Settings(), work))
+    print(in_transaction(settings, work))

@@ -12,13 +12,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from sniper.clock import SystemClock
 from sniper.config import Settings
 from sniper.db.engine import AsyncSession
 from sniper.filings import cusips
 from sniper.filings.cover import DocumentError
 from sniper.filings.report import ThirteenFReport, parse_13f, report_dict
 from sniper.kit.cli import err, in_transaction
+from sniper.serviceclock import cli_clock
 
 thirteenf_app = typer.Typer(help="Form 13F documents.", no_args_is_help=True)
 cusip_app = typer.Typer(help="The CUSIP -> FIGI / ticker cache.", no_args_is_help=True)
@@ -100,9 +100,11 @@ def seed(
         raise typer.Exit(1) from exc
 
     async def work(session: AsyncSession) -> int:
-        return await cusips.store(session, rows.mappings, now=SystemClock().now())
+        now = (await cli_clock(session, settings)).now()
+        return await cusips.store(session, rows.mappings, now=now)
 
-    stored = in_transaction(Settings(), work)
+    settings = Settings()
+    stored = in_transaction(settings, work)
     mapped = sum(1 for row in rows.mappings if row.figi)
     print(
         f"seeded {stored} CUSIPs ({mapped} mapped, {stored - mapped} known misses); "

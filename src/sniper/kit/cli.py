@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import importlib.metadata
 from collections.abc import Awaitable, Callable
 from typing import NoReturn, Protocol, TypeVar
 
 import typer
 from rich.console import Console
 from rich.markup import escape
+
+# Typer >= 0.20 runs its own copy of click: its usage errors are these, not click's.
+from typer._click import exceptions as click
 
 from sniper.config import Settings
 from sniper.db.engine import AsyncSession, create_engine, session_factory
@@ -34,6 +38,26 @@ def fail(message: str, code: int = 1) -> NoReturn:
     2: bad arguments or settings)."""
     print_error(message)
     raise typer.Exit(code)
+
+
+def print_version(value: bool) -> None:
+    """`--version`: print `sniper X.Y.Z` (the installed distribution's version) and exit 0."""
+    if value:
+        print(f"sniper {importlib.metadata.version('sniper')}")
+        raise typer.Exit(0)
+
+
+def usage_error(exc: click.UsageError) -> int:
+    """A usage error as one `error:` line naming the command and where its help is; returns
+    the exit code, 2. No arguments at all (`no_args_is_help`) prints the help instead."""
+    ctx = exc.ctx
+    if isinstance(exc, click.NoArgsIsHelpError) and ctx is not None:
+        err.print(ctx.get_help())
+        return 2
+    where = f"'{ctx.command_path} --help'" if ctx is not None else "'sniper --help'"
+    message = " ".join(exc.format_message().split())
+    print_error(f"{message} (see {where})")
+    return 2
 
 
 class Background(Protocol):

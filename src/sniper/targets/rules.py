@@ -34,20 +34,26 @@ def _parse_time(field: str, value: str) -> datetime:
 
 
 def resolve_window(
-    *, now: datetime, start_time: str | None, end_time: str | None, duration_minutes: int | None
+    *,
+    now: datetime,
+    start_time: str | None,
+    end_time: str | None,
+    duration_minutes: int | None,
+    clock: str = "service clock",
 ) -> tuple[datetime, datetime]:
     """`(start, end)` of a new target, second precision, UTC.
 
     Omitted start → now; a start up to 60 s in the past counts as now; end must follow start by at
     most 24 h and lie in the future; `duration_minutes` (1-1440, default 60) and `end_time` are
-    mutually exclusive.
+    mutually exclusive. `clock` names the clock `now` is on ("replay clock") for the messages.
     """
     if duration_minutes is not None and end_time is not None:
         raise invalid("end_time", "give either duration_minutes or end_time, not both")
     now = now.replace(microsecond=0)
     start = now if start_time is None else _parse_time("start_time", start_time)
     if start < now - PAST_START_TOLERANCE:
-        raise invalid("start_time", "must not be more than 60 seconds in the past")
+        past = f"must not be more than 60 seconds in the past (now: {iso_z(now)}, {clock})"
+        raise invalid("start_time", past)
     start = max(start, now)
     if end_time is not None:
         end = _parse_time("end_time", end_time)
@@ -58,7 +64,7 @@ def resolve_window(
     if end - start > MAX_WINDOW:
         raise invalid("end_time", "window must be at most 24 hours from start_time")
     if end <= now:
-        raise invalid("end_time", "must be in the future")
+        raise invalid("end_time", f"must be in the future (now: {iso_z(now)}, {clock})")
     return start, end
 
 
@@ -78,6 +84,18 @@ def normalize_form_types(raw: Sequence[str] | None) -> list[str] | None:
     return forms
 
 
+def _slots_message(slots: int, plan: str, earliest: datetime | None, clock: str) -> str:
+    if slots == 0:
+        setting = f"SNIPER_{plan.upper()}_PLAN_SLOTS"
+        return (
+            f"The {plan} plan has no sniper slots ({setting}=0): use an account on the paid "
+            f"plan (`sniper accounts create NAME --plan paid`), or have the operator raise "
+            f"{setting}"
+        )
+    message = f"All {slots} sniper slots of your plan are taken during this window"
+    return f"{message}; the earliest frees at {iso_z(earliest)} ({clock})" if earliest else message
+
+
 def peak_overlap(windows: Sequence[tuple[datetime, datetime]], start: datetime) -> int:
     """Most of `windows` open at one instant, from `start` on (windows already overlap it)."""
     events = sorted([(max(s, start), 1) for s, _ in windows] + [(e, -1) for _, e in windows])
@@ -89,15 +107,22 @@ def peak_overlap(windows: Sequence[tuple[datetime, datetime]], start: datetime) 
 
 
 def check_slots(
-    windows: Sequence[tuple[datetime, datetime]], *, start: datetime, slots: int
+    windows: Sequence[tuple[datetime, datetime]],
+    *,
+    start: datetime,
+    slots: int,
+    plan: str = "free",
+    clock: str = "service clock",
 ) -> None:
-    """402 SNIPER_SLOTS_EXHAUSTED when one more window would exceed `slots` at some instant."""
+    """402 SNIPER_SLOTS_EXHAUSTED when one more window would exceed `slots` at some instant;
+    the message says when the earliest slot frees, on `clock` ("replay clock"), or, for a
+    `plan` without slots, that it has none and how to get some."""
     in_use = peak_overlap(windows, start)
     if in_use + 1 <= slots:
         return
     earliest = min((end for _, end in windows), default=None)
     raise PaymentRequired(
-        f"All {slots} sniper slots of your plan are taken during this window",
+        _slots_message(slots, plan, earliest, clock),
         code="SNIPER_SLOTS_EXHAUSTED",
         details={
             "slots": slots,

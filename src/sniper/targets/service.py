@@ -16,6 +16,7 @@ from sniper.models import Account, Target
 from sniper.notify import events
 from sniper.notify.urls import validate_webhook_url
 from sniper.runtime import Runtime
+from sniper.serviceclock import clock_label
 from sniper.targets import repository as repo
 from sniper.targets.rules import (
     check_slots,
@@ -43,6 +44,7 @@ async def create_target(
         start_time=body.start_time,
         end_time=body.end_time,
         duration_minutes=body.duration_minutes,
+        clock=clock_label(runtime.clock),
     )
     form_types = normalize_form_types(body.form_types)
     webhook_url = await _webhook_url(runtime, body.webhook_url, account.webhook_url)
@@ -52,7 +54,11 @@ async def create_target(
     _check_tokens(runtime, account)
     slots = runtime.settings.plan_slots(account.plan)
     check_slots(
-        await repo.overlapping_windows(session, account.id, start, end), start=start, slots=slots
+        await repo.overlapping_windows(session, account.id, start, end),
+        start=start,
+        slots=slots,
+        plan=account.plan,
+        clock=clock_label(runtime.clock),
     )
     target = _new_target(runtime, account, entry, (start, end), form_types, webhook_url, now)
     target.candidate_urls = predicted

@@ -39,6 +39,7 @@ from sniper.errors import NotFound, SniperError
 from sniper.kit.cli import err, in_transaction
 from sniper.models import Account, Backtest, TradingAlgorithm
 from sniper.runtime import Runtime
+from sniper.serviceclock import load_cli_clock
 from sniper.trading.algorithms import backtests, store, tasks
 from sniper.trading.algorithms import repository as repo
 from sniper.trading.algorithms.schemas import BacktestCreate
@@ -127,9 +128,11 @@ async def cli_runtime(settings: Settings) -> AsyncIterator[Runtime]:
     SNIPER_EDGAR_SUBMISSIONS_BASE_URL says otherwise; the ticker catalog downloaded unless
     SNIPER_CATALOG_PATH is set) when SNIPER_EDGAR_USER_AGENT is set, else API-only mode
     (nothing leaves the machine; SNIPER_CATALOG_PATH required). Raises ConfigurationError as
-    `sniper serve` does."""
+    `sniper serve` does. Its clock is the service clock (`sniper.serviceclock`): replay time
+    while a replay runs."""
     mode: Mode = "live" if settings.edgar_user_agent else "off"
-    service = create_app(settings, ServeOptions(mode=mode, run_workers=False))
+    clock = await load_cli_clock(settings)
+    service = create_app(settings, ServeOptions(mode=mode, run_workers=False, clock=clock))
     async with service.router.lifespan_context(service):
         yield service.state.runtime
 

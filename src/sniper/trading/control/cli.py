@@ -19,12 +19,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from sniper.clock import SystemClock
 from sniper.config import Settings
 from sniper.db.engine import AsyncSession
 from sniper.kit.cli import err, in_transaction
 from sniper.kit.timefmt import iso_z, parse_iso
 from sniper.notify.publisher import Publisher
+from sniper.serviceclock import cli_clock
 from sniper.trading.control import service as control
 from sniper.trading.control.commands import SystemAction
 from sniper.trading.control.schemas import REASON_MAX, AdminStatus, SystemCommandResult
@@ -70,7 +70,7 @@ def _run(kind: SystemKind, action: SystemAction, reason: str, until: datetime | 
             until=until,
             actor=ACTOR,
             request_id=None,
-            now=SystemClock().now(),
+            now=(await cli_clock(session, settings)).now(),
         )
 
     publisher = Publisher({}, settings.redis_url, settings.redis_key_prefix)
@@ -119,9 +119,10 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] 
     """System flags and every client's derived status."""
 
     async def work(session: AsyncSession) -> AdminStatus:
-        return await control.admin_status(session, SystemClock().now())
+        return await control.admin_status(session, (await cli_clock(session, settings)).now())
 
-    body = in_transaction(Settings(), work)
+    settings = Settings()
+    body = in_transaction(settings, work)
     if as_json:
         print(json.dumps(body.model_dump(mode="json", by_alias=True), indent=2))
         return
