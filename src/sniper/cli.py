@@ -241,7 +241,7 @@ def main() -> None:
     stderr and exit 2; an exception no command handled (a database that does not answer, a
     bug) is one line and exit 1; `SNIPER_TRACEBACK=1` prints its traceback instead."""
     try:
-        code = app(standalone_mode=False)
+        code = app(prog_name="sniper", standalone_mode=False)
     except click.UsageError as exc:
         code = usage_error(exc)
     except click.ClickException as exc:
