@@ -114,3 +114,24 @@ def test_version(tmp_path: Path) -> None:
     result = _run(tmp_path, "--version")
     assert result.returncode == 0
     assert result.stdout == "sniper 0.1.0\n"
+
+
+def test_bad_settings_and_flags_name_what_is_wrong(tmp_path: Path) -> None:
+    env = _bare_env() | {"SNIPER_POLL_INTERVAL": "abc"}
+    bad = subprocess.run(
+        [*SNIPER, "migrate"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert _one_line(bad, 2).startswith("error: setting SNIPER_POLL_INTERVAL: ")
+    speed = _run(tmp_path, "serve", "--replay", str(ATOM_DIR), "--speed", "0")
+    assert _one_line(speed, 2) == "error: --speed 0.0: must be > 0 (x real time)"
+    port = _run(tmp_path, "serve", "--port", "99999")
+    assert "Invalid value for '--port'" in _one_line(port, 2)
+
+
+def test_a_past_until_says_which_clock_it_is_on(tmp_path: Path) -> None:
+    assert _run(tmp_path, "init").returncode == 0
+    assert _run(tmp_path, "migrate").returncode == 0
+    past = _run(tmp_path, "trading", "soft-pause", "--reason", "x", "--until", "2020-01-01")
+    line = _one_line(past, 1)
+    assert line.startswith("error: --until 2020-01-01T00:00:00Z is not in the future: it is ")
+    assert line.endswith("(system clock)")

@@ -8,11 +8,13 @@ import logging.config
 import os
 import signal
 import sys
+import threading
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
+import pydantic
 import typer
 import uvicorn
 import uvicorn.config
@@ -24,7 +26,15 @@ from sniper.config import Settings
 from sniper.db import migrate as migrations
 from sniper.filings.cli import cusip_app, thirteenf_app
 from sniper.kit.accesslog import LOG_FORMAT
-from sniper.kit.cli import err, fail, print_error, print_version, print_warning, usage_error
+from sniper.kit.cli import (
+    err,
+    fail,
+    print_error,
+    print_version,
+    print_warning,
+    setting_error,
+    usage_error,
+)
 from sniper.kit.initenv import init_command
 from sniper.kit.redact import RedactingFilter
 from sniper.kit.timefmt import parse_iso
@@ -76,6 +86,8 @@ def _options(
     one-line warning. An API
     process of a scale-out (`--workers 0`, no `--replay`) polls nothing: without a User-Agent
     it runs API-only (SNIPER_CATALOG_PATH then names the ticker catalog)."""
+    if speed <= 0:
+        fail(f"--speed {speed}: must be > 0 (x real time)", 2)
     if replay is None and not workers and not settings.edgar_user_agent:
         options = ServeOptions(mode="off", run_workers=False)
     elif replay is None and not settings.edgar_user_agent:
@@ -158,7 +170,7 @@ def log_config(level: LogLevel) -> dict[str, Any]:
 @app.command()
 def serve(
     host: str = "127.0.0.1",
-    port: int = 8000,
+    port: Annotated[int, typer.Option(min=0, max=65535, help="0: any free port.")] = 8000,
     replay: ReplayOpt = None,
     speed: SpeedOpt = 1.0,
     start: StartOpt = None,
@@ -237,9 +249,13 @@ async def _settle_stragglers(seconds: float) -> None:
 
 
 def main() -> None:
-    """The `sniper` entry point. A usage error (a missing option, a bad value) is one line on
-    stderr and exit 2; an exception no command handled (a database that does not answer, a
-    bug) is one line and exit 1; `SNIPER_TRACEBACK=1` prints its traceback instead."""
+    """The `sniper` entry point. A usage error (a missing option, a bad value) or a setting
+    that does not validate is one line on stderr and exit 2; an exception no command handled
+    (a database that does not answer, a bug) is one line and exit 1; `SNIPER_TRACEBACK=1`
+    prints its traceback instead (and a driver thread's, which is otherwise not printed)."""
+    traceback = os.environ.get("SNIPER_TRACEBACK") == "1"
+    if not traceback:
+        threading.excepthook = lambda args: None  # the main thread reports the failure
     try:
         code = app(prog_name="sniper", standalone_mode=False)
     except click.UsageError as exc:
@@ -250,8 +266,11 @@ def main() -> None:
     except typer.Abort:
         print_error("aborted")
         code = 1
+    except pydantic.ValidationError as exc:
+        print_error(setting_error(exc))
+        code = 2
     except Exception as exc:
-        if os.environ.get("SNIPER_TRACEBACK") == "1":
+        if traceback:
             raise
         first_line = (str(exc).strip().splitlines() or [""])[0]
         print_error(

@@ -7,6 +7,7 @@ import importlib.metadata
 from collections.abc import Awaitable, Callable
 from typing import NoReturn, Protocol, TypeVar
 
+import pydantic
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -58,6 +59,17 @@ def usage_error(exc: click.UsageError) -> int:
     message = " ".join(exc.format_message().split())
     print_error(f"{message} (see {where})")
     return 2
+
+
+def setting_error(exc: pydantic.ValidationError) -> str:
+    """A `Settings` validation error as one line naming the variable:
+    "setting SNIPER_POLL_INTERVAL: Input should be a valid timedelta ... (got 'abc')"."""
+    first = exc.errors()[0]
+    field = "_".join(str(part) for part in first["loc"])
+    where = f"setting SNIPER_{field.upper()}" if field else "settings"
+    got = f" (got {first['input']!r})" if field and isinstance(first["input"], str) else ""
+    more = f"; and {exc.error_count() - 1} more" if exc.error_count() > 1 else ""
+    return f"{where}: {first['msg']}{got}{more}"
 
 
 class Background(Protocol):

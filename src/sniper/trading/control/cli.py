@@ -21,10 +21,11 @@ from rich.table import Table
 
 from sniper.config import Settings
 from sniper.db.engine import AsyncSession
+from sniper.errors import Unprocessable
 from sniper.kit.cli import err, in_transaction
 from sniper.kit.timefmt import iso_z, parse_iso
 from sniper.notify.publisher import Publisher
-from sniper.serviceclock import cli_clock
+from sniper.serviceclock import cli_clock, stamp
 from sniper.trading.control import service as control
 from sniper.trading.control.commands import SystemAction
 from sniper.trading.control.schemas import REASON_MAX, AdminStatus, SystemCommandResult
@@ -61,6 +62,12 @@ def _run(kind: SystemKind, action: SystemAction, reason: str, until: datetime | 
     settings = Settings()
 
     async def work(session: AsyncSession) -> SystemCommandResult:
+        clock = await cli_clock(session, settings)
+        if until is not None and until <= clock.now():
+            message = (
+                f"--until {iso_z(until)} is not in the future: it is {stamp(clock.now(), clock)}"
+            )
+            raise Unprocessable(message, details={"field": "until"})
         return await control.system_command(
             session,
             publisher,
@@ -70,7 +77,7 @@ def _run(kind: SystemKind, action: SystemAction, reason: str, until: datetime | 
             until=until,
             actor=ACTOR,
             request_id=None,
-            now=(await cli_clock(session, settings)).now(),
+            now=clock.now(),
         )
 
     publisher = Publisher({}, settings.redis_url, settings.redis_key_prefix)
