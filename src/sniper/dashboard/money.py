@@ -1,0 +1,5 @@
+"""Placeholder."""
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/dashboard", include_in_schema=False)
