@@ -26,14 +26,16 @@ SERIOUS = ("serious", "critical")
 
 def _axe_js() -> str:
     spec = importlib.util.find_spec("axe_core_python")
-    assert spec is not None and spec.origin is not None
+    assert spec is not None
+    assert spec.origin is not None
     return (Path(spec.origin).parent / "axe.min.js").read_text()
 
 
 @contextmanager
 def chromium() -> Iterator[WebDriver]:
     """A headless chromium (1280x1000) driven by Debian's chromedriver; quit at the end."""
-    assert CHROMIUM and CHROMEDRIVER, "tests skip when chromium is absent"
+    assert CHROMIUM, "tests skip when chromium is absent"
+    assert CHROMEDRIVER, "tests skip when chromedriver is absent"
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"):

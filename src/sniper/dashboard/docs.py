@@ -10,9 +10,8 @@ still shows the docs; no page names a CDN).
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import importlib.util
+from pathlib import Path
 
 import fastapi_offline
 from fastapi import FastAPI
@@ -28,7 +27,8 @@ def _plotly_js() -> Path:
     """plotly.min.js inside the installed `plotly` package (found, not imported: importing
     plotly costs a second)."""
     spec = importlib.util.find_spec("plotly")
-    assert spec is not None and spec.origin is not None, "the plotly package is a dependency"
+    if spec is None or spec.origin is None:
+        raise RuntimeError("the plotly package (a dependency) is not installed")
     return Path(spec.origin).parent / "package_data" / "plotly.min.js"
 
 

@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from sniper.accounts.service import authenticate
-from sniper.dashboard import docs, money, operations, session, targets
+from sniper.dashboard import docs, filings, money, operations, research, session, targets
 from sniper.dashboard.pages import HERE, LOGIN, VisitorDep, render, signed_out
 from sniper.deps import RuntimeDep, SessionDep
 
@@ -67,5 +67,7 @@ def mount(app: FastAPI) -> None:
     app.include_router(targets.router)
     app.include_router(operations.router)
     app.include_router(money.router)
+    app.include_router(research.router)
+    app.include_router(filings.router)
     app.mount("/dashboard/static", StaticFiles(directory=HERE / "static"), name="dashboard")
     docs.mount(app)
