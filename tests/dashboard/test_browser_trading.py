@@ -1,6 +1,7 @@
 """In chromium, against `sniper serve --replay`: the sign-in page and the trading page pass
 axe-core; an admin flips the emergency switch (reason and confirmation required) and the client
-then sees new entries denied and its resume refused."""
+then sees new entries denied and its resume refused; the client rotates its webhook secret
+(revealed once) and sees its balance and usage chart."""
 
 from __future__ import annotations
 
@@ -48,6 +49,25 @@ def _flow(driver: WebDriver, served: Served) -> None:
     assert "exchange outage" in driver.find_element(By.ID, "flags").text
     assert serious_violations(driver) == []
     screenshot(driver, "trading")
+    _deliveries_and_account(driver, served)
+
+
+def _deliveries_and_account(driver: WebDriver, served: Served) -> None:
+    driver.get(f"{served.base}/dashboard/deliveries")
+    before = driver.find_element(By.ID, "secret-prefix").text
+    driver.find_element(By.ID, "rotate").click()
+    revealed = wait_for(driver, lambda d: d.find_elements(By.ID, "revealed-secret"), "secret")
+    assert revealed[0].text.startswith("whsec_")
+    assert driver.find_element(By.ID, "secret-prefix").text != before
+    assert serious_violations(driver) == []
+    screenshot(driver, "deliveries")
+    driver.get(f"{served.base}/dashboard/deliveries")
+    assert driver.find_elements(By.ID, "revealed-secret") == []  # shown once
+    driver.get(f"{served.base}/dashboard/account")
+    assert driver.find_element(By.ID, "token-balance").text == "1000"
+    wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#usage-chart .main-svg"), "chart")
+    assert serious_violations(driver) == []
+    screenshot(driver, "account")
 
 
 async def test_admin_emergency_denies_entries(browser: WebDriver, served: Served) -> None:
