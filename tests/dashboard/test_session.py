@@ -106,3 +106,21 @@ async def test_docs_and_redoc_load_only_local_assets(harness: Harness) -> None:
             assert fetched.status_code == 200, url
             assert len(fetched.content) > 1000, url
     assert (await harness.client.get("/openapi.json")).status_code == 200
+
+
+async def test_ticker_autocomplete_and_another_accounts_target(harness: Harness) -> None:
+    bob = await harness.account("bob")
+    made = await harness.client.post(
+        "/api/v1/sniper/targets", headers={"X-API-Key": bob}, json={"ticker": "SONY"}
+    )
+    assert made.status_code == 200, made.text
+    csrf = await _signed_in(harness, await harness.account("alice"))
+    found = await harness.client.get("/dashboard/tickers", params={"q": "son"})
+    assert "SONY" in [row["ticker"] for row in found.json()]
+    target_id = made.json()["target_id"]
+    answer = await harness.client.post(
+        f"/dashboard/targets/{target_id}/stop", data={"csrf": csrf}, follow_redirects=True
+    )
+    assert f"target {target_id!r} not found" in answer.text.replace("&#39;", "'")
+    listed = await harness.client.get("/api/v1/sniper/targets", headers={"X-API-Key": bob})
+    assert listed.json()["targets"][0]["status"] != "STOPPED"
