@@ -7,6 +7,7 @@ from fastapi import FastAPI
 
 from sniper import health, status
 from sniper.accounts import endpoints as accounts
+from sniper.dashboard import endpoints as dashboard
 from sniper.filings import endpoints as filings
 from sniper.kit.http import render_unmatched
 from sniper.notify import endpoints as webhooks
@@ -45,6 +46,7 @@ def mount(app: FastAPI) -> None:
     for prefix in ("/api/v1/trading", "/api/v1/admin/trading"):
         render_unmatched(app, prefix, DetailRoute.render_http)
     _webhooks(app)
+    dashboard.mount(app)  # the dashboard pages and the offline /docs, /redoc
 
 
 def _webhooks(app: FastAPI) -> None:

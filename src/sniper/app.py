@@ -111,6 +111,8 @@ def create_app(settings: Settings, options: ServeOptions | None = None) -> FastA
         version="0.1.0",
         lifespan=lifespan,
         dependencies=[Depends(refuse_unstorable_input)],
+        docs_url=None,  # offline /docs and /redoc: sniper.dashboard.docs
+        redoc_url=None,
     )
     http.install(app, max_body_bytes=settings.max_body_bytes)
     api.mount(app)

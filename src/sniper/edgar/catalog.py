@@ -106,6 +106,13 @@ class TickerCatalog:
         """The entry for `ticker` in any spelling (`brk.b` finds `BRK-B`), or None."""
         return self._by_ticker.get(normalize_ticker(ticker))
 
+    def starting_with(self, prefix: str, limit: int = 20) -> list[CatalogEntry]:
+        """Up to `limit` entries whose normalized ticker starts with `prefix`, shortest first
+        (the dashboard's ticker autocomplete)."""
+        start = normalize_ticker(prefix)
+        found = [entry for ticker, entry in self._by_ticker.items() if ticker.startswith(start)]
+        return sorted(found, key=lambda entry: (len(entry.ticker), entry.ticker))[:limit]
+
     def tickers_for_cik(self, cik: int) -> list[str]:
         """The normalized tickers of `cik` in catalog order (empty when unknown)."""
         return list(self._by_cik.get(cik, ()))
