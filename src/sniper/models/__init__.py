@@ -13,6 +13,7 @@ from sniper.models.filing_job import FilingJob
 from sniper.models.form_13f_holding import Form13FHolding
 from sniper.models.idempotency_key import IdempotencyKey
 from sniper.models.ledger import LedgerEntry
+from sniper.models.push_event import PushEvent
 from sniper.models.target import Target
 from sniper.models.trading_algorithm import TradingAlgorithm
 from sniper.models.trading_client_control import TradingClientControl
@@ -36,6 +37,7 @@ __all__ = [
     "Form13FHolding",
     "IdempotencyKey",
     "LedgerEntry",
+    "PushEvent",
     "Target",
     "TradingAlgorithm",
     "TradingClientControl",
