@@ -34,12 +34,14 @@ class Call(Generic[T]):
 
 
 def _model(kind: type[BaseModel]) -> Callable[[Any], Any]:
-    return kind.model_validate
+    """Parse an answer into `kind`, by field name or alias: the server schemas read ORM
+    attributes through validation aliases (`cause`) but answer with field names (`endpoint`)."""
+    return lambda body: kind.model_validate(body, by_alias=True, by_name=True)
 
 
 def _enveloped(kind: type[BaseModel]) -> Callable[[Any], Any]:
     """Parse the `data` of a `{"status":"success","data":..}` envelope."""
-    return lambda body: kind.model_validate(body["data"])
+    return lambda body: _model(kind)(body["data"])
 
 
 def _none(_body: Any) -> None:
