@@ -16,6 +16,7 @@ do not heal. Events older than the server's log (`SNIPER_WS_EVENT_LOG_SIZE` / `_
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import random
 from collections.abc import AsyncGenerator, AsyncIterator
@@ -90,7 +91,10 @@ def _connect(connection: Connection, position: int | None) -> websockets.connect
 
 async def _authenticate(ws: ClientConnection, api_key: str, position: int | None) -> int:
     """Send the auth frame and return the position to skip through; raises `_Refused`."""
-    await ws.send(json.dumps({"type": "auth", "api_key": api_key}))
+    with contextlib.suppress(websockets.ConnectionClosed):
+        # a server refusing `last_event_id` may have closed already: its error frame is
+        # still buffered and `_next` reads it
+        await ws.send(json.dumps({"type": "auth", "api_key": api_key}))
     frame = await _next(ws)
     if frame.get("type") != "authenticated":
         raise websockets.ConnectionClosedError(None, None)
