@@ -22,7 +22,7 @@ from tests.conftest import running
 from tests.support.cli import SNIPER
 from tests.support.paths import ATOM_DIR, CATALOG_PATH
 
-DEADLINE = 60.0  # seconds: generous, the suite shares two busy cores
+DEADLINE = 120.0  # seconds: generous, the suite shares two busy cores
 
 
 def free_port() -> int:
