@@ -80,6 +80,10 @@ class Settings(BaseSettings):
     ws_auth_recheck: timedelta = Field(default=timedelta(seconds=5), gt=timedelta(0))
     # Open WebSockets per account over both endpoints, counted per process (55-tech: 5 per client).
     ws_max_connections_per_account: int = Field(default=5, ge=1)
+    # `/ws/main-api` event log a reconnecting client resumes from (`?last_event_id=`): the
+    # newest SNIPER_WS_EVENT_LOG_SIZE events per account, none older than SNIPER_WS_EVENT_LOG_AGE.
+    ws_event_log_size: int = Field(default=1000, ge=1)
+    ws_event_log_age: timedelta = Field(default=timedelta(hours=24), gt=timedelta(0))
 
     # Workers.
     sweep_interval: timedelta = timedelta(seconds=1)
@@ -139,6 +143,7 @@ class Settings(BaseSettings):
         "webhook_secret_overlap",
         "ws_heartbeat",
         "ws_auth_recheck",
+        "ws_event_log_age",
         "sweep_interval",
         "service_clock_interval",
         "service_clock_stale",

@@ -21,6 +21,8 @@ from sniper.edgar.simulated import SimulatedEdgar
 from sniper.filings.resources import PipelineResources
 from sniper.kit.ratelimit import RateLimiter
 from sniper.kit.wake import Wakeups
+from sniper.models import PushEvent
+from sniper.notify import event_log
 from sniper.notify.hub import PushHub
 from sniper.notify.publisher import Publisher
 from sniper.notify.ssrf import Resolver
@@ -76,13 +78,19 @@ class Runtime:
         self, session: AsyncSession, messages: Sequence[tuple[int, BaseModel]]
     ) -> None:
         """Push `(account_id, frame)` messages (`notify.events.MainApiFrame`) to `/ws/main-api`
-        clients in every process once `session` commits."""
+        clients in every process once `session` commits; each is also logged in the same
+        transaction (`notify.event_log`) and pushed with its log `id`."""
         publisher = self.publisher
         assert publisher is not None
-        frames = [(key, frame.model_dump(mode="json")) for key, frame in messages]
+        rows = [self._log_event(session, key, frame) for key, frame in messages]
 
         def send() -> None:
-            for key, frame in frames:
-                publisher.publish("main", key, frame)
+            for row in rows:
+                publisher.publish("main", row.account_id, event_log.framed(row))
 
         on_commit(session, send)
+
+    def _log_event(self, session: AsyncSession, key: int, frame: BaseModel) -> PushEvent:
+        body = frame.model_dump(mode="json", exclude={"id"})
+        size, age = self.settings.ws_event_log_size, self.settings.ws_event_log_age
+        return event_log.record(session, key, body, now=self.clock.now(), size=size, age=age)

@@ -13,6 +13,7 @@ from sniper.models.filing_job import FilingJob
 from sniper.models.form_13f_holding import Form13FHolding
 from sniper.models.idempotency_key import IdempotencyKey
 from sniper.models.ledger import LedgerEntry
+from sniper.models.push_event import PushEvent
 from sniper.models.service_clock import ServiceClock
 from sniper.models.target import Target
 from sniper.models.trading_algorithm import TradingAlgorithm
@@ -37,6 +38,7 @@ __all__ = [
     "Form13FHolding",
     "IdempotencyKey",
     "LedgerEntry",
+    "PushEvent",
     "ServiceClock",
     "Target",
     "TradingAlgorithm",

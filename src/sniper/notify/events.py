@@ -130,8 +130,12 @@ class EndpointDisabled(BaseModel):
 
 
 class EventFrame(BaseModel):
-    """`{"type":"event","event":..,"data":{..}}` on `/ws/main-api`."""
+    """`{"id":N,"type":"event","event":..,"data":{..}}` on `/ws/main-api`; `id` is the event's
+    place in the account's log (`?last_event_id=N` resumes after it)."""
 
+    id: int | None = Field(
+        default=None, description="log id, increasing per account; `?last_event_id=` resumes"
+    )
     type: Literal["event"] = "event"
 
 

@@ -42,6 +42,7 @@ class Subscription:
         self._items: deque[Message] = deque()
         self._ready = asyncio.Event()
         self._closed = False
+        self._replayed_through: int | None = None
 
     @property
     def closed(self) -> bool:
@@ -61,6 +62,17 @@ class Subscription:
             await self._ready.wait()
         return self._items.popleft()
 
+    def skip_through(self, event_id: int) -> None:
+        """Drop buffered and later messages whose integer `id` is <= `event_id`: they were
+        already sent from the event log (a resumed `/ws/main-api` connection)."""
+        self._replayed_through = event_id
+        self._items = deque(m for m in self._items if not self._replayed(m))
+
+    def _replayed(self, message: Message) -> bool:
+        event_id = message.get("id")
+        through = self._replayed_through
+        return through is not None and isinstance(event_id, int) and event_id <= through
+
     def close(self) -> None:
         """Unsubscribe, discard buffered messages and wake any waiting `get`. Idempotent."""
         if self._closed:
@@ -72,6 +84,8 @@ class Subscription:
 
     def _deliver(self, message: Message) -> None:
         """Buffer `message`, dropping the oldest one if the buffer is full."""
+        if self._replayed(message):
+            return
         if len(self._items) >= self.maxsize:
             self._items.popleft()
             self.dropped += 1

@@ -1,10 +1,15 @@
 """WebSocket `/ws/main-api`: the owner's hits and target lifecycle events, pushed live.
 
 Authenticate with `?apiKey=` or a first frame `{"type":"auth","api_key":..}` within 10 s. The
-server answers `{"type":"authenticated","account_id":..}`, then sends
+server answers `{"type":"authenticated","account_id":..,"last_event_id":N}`, then sends
 `{"type":"event","event":"sniper.filing_hit","data":{..webhook body..}}` (and
 `sniper.target_activated` / `_expired` / `_stopped`), `{"type":"heartbeat","timestamp":..}` every
-`SNIPER_WS_HEARTBEAT`, and `{"type":"pong"}` to `{"type":"ping"}`.
+`SNIPER_WS_HEARTBEAT`, and `{"type":"pong"}` to `{"type":"ping"}`. Every event frame carries
+`id`, increasing per account: connect with `?last_event_id=N` to get the account's logged events
+after N (`notify.event_log`, oldest first, at most `SNIPER_WS_EVENT_LOG_SIZE`) right after
+`authenticated`, before live ones, each once. `authenticated.last_event_id` is where the
+connection starts: N, or without it the newest logged id (a client that stores it and
+reconnects with it misses nothing). 4400 a `last_event_id` that is not an integer >= 0.
 
 Refusals send `{"type":"error","message":..}`, then close with the message as reason:
 4401 a missing, malformed, unknown or revoked key. An open socket re-checks its key against
@@ -35,6 +40,8 @@ from sniper.accounts.service import authenticate
 from sniper.db.session import transaction
 from sniper.errors import UpgradeRequired
 from sniper.kit.openapi import DESCRIPTIONS, ErrorBody
+from sniper.notify import event_log
+from sniper.notify.hub import Subscription
 from sniper.notify.pump import Recheck, Refused, pump, receive_frame, refuse
 from sniper.runtime import Runtime
 
@@ -154,10 +161,15 @@ async def main_api(websocket: WebSocket) -> None:
     runtime: Runtime = websocket.app.state.runtime
     await websocket.accept()
     try:
+        resume_after = _last_event_id(websocket)
         api_key = websocket.query_params.get("apiKey") or await _first_frame_key(websocket)
         async with admitted(runtime, api_key) as admission:
-            await websocket.send_json({"type": "authenticated", "account_id": admission.account_id})
             with runtime.hub.subscribe(admission.account_id) as subscription:
+                missed, position = await _resume(runtime, subscription, resume_after)
+                authenticated = {"type": "authenticated", "account_id": admission.account_id}
+                await websocket.send_json(authenticated | {"last_event_id": position})
+                for frame in missed:
+                    await websocket.send_json(frame)
                 await pump(
                     websocket,
                     [subscription],
@@ -169,3 +181,34 @@ async def main_api(websocket: WebSocket) -> None:
         await refuse(websocket, refused)
     except WebSocketDisconnect:
         return
+
+
+def _last_event_id(websocket: WebSocket) -> int | None:
+    """`?last_event_id=` as an int >= 0, None when absent; raises `Refused` 4400 otherwise."""
+    raw = websocket.query_params.get("last_event_id")
+    if raw is None or raw == "":
+        return None
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
+        raise Refused(4400, "last_event_id must be an integer >= 0")
+    return int(raw)
+
+
+async def _resume(
+    runtime: Runtime, subscription: Subscription, after: int | None
+) -> tuple[list[event_log.Frame], int]:
+    """(the logged frames after `after`, the position the connection starts from). Without
+    `after` nothing is replayed and the position is the account's newest logged id (0 when
+    none). `subscription` is already open, so an event committed meanwhile is not lost: it is
+    made to skip what the position or the replay already covers."""
+    account_id = subscription.account_id
+    async with transaction(runtime.sessions, read_only=True) as session:
+        if after is None:
+            position = await event_log.newest(session, account_id)
+            subscription.skip_through(position)
+            return [], position
+        frames = await event_log.since(
+            session, account_id, after, runtime.settings.ws_event_log_size
+        )
+    if frames:
+        subscription.skip_through(frames[-1]["id"])
+    return frames, after
