@@ -76,6 +76,12 @@ def _console_message(_: WrappedLogger, __: str, event_dict: EventDict) -> str:
     return redact(" ".join([message, *pairs]))
 
 
+def _drop_terminal_extras(_: WrappedLogger, __: str, event_dict: EventDict) -> EventDict:
+    """uvicorn's `color_message` extra: the message again, with terminal colour codes."""
+    event_dict.pop("color_message", None)
+    return event_dict
+
+
 def _redacted_json(logger: WrappedLogger, name: str, event_dict: EventDict) -> str:
     ordered = {"event": event_dict.get("event"), **event_dict}  # the name first, for readers
     rendered = structlog.processors.JSONRenderer()(logger, name, ordered)
@@ -96,7 +102,7 @@ def json_formatter() -> logging.Formatter:
     """One JSON object per record: `event`, `level`, `logger`, `timestamp` (UTC wall time,
     ISO 8601), the event's fields or the record's `extra` ones, `exception` when there is one."""
     return ProcessorFormatter(
-        foreign_pre_chain=[structlog.stdlib.ExtraAdder()],
+        foreign_pre_chain=[structlog.stdlib.ExtraAdder(), _drop_terminal_extras],
         processors=[
             structlog.stdlib.add_log_level,
             structlog.stdlib.add_logger_name,  # reads the record: before the meta goes

@@ -1,0 +1,144 @@
+"""Structured logs (issue 16 item 2): a real `sniper serve --replay` subprocess with
+`SNIPER_LOG_FORMAT=json` fires a target (SONY's 6-K, accepted 15:45:47Z) whose webhook a local
+receiver takes, and a client stops its trading with an `X-Request-ID`. Its output holds one
+JSON line per event (`target.hit`, `webhook.attempt`, `trading.control_changed` with that
+request id) and never the API key, the webhook secret or the signature."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from sniper.clock import ManualClock
+from sniper.config import Settings
+from sniper.db.migrate import upgrade_async
+from sniper.kit.logs import EVENTS
+from tests.conftest import Harness, running
+from tests.notify.receiver import Receiver
+from tests.notify.test_crash_restart import serving
+from tests.support.http_server import Reply, Request
+from tests.support.paths import CATALOG_PATH
+
+SONY_6K = "0001104659-25-120538"
+SETUP_AT = datetime(2025, 12, 12, 15, 45, tzinfo=UTC)
+DEADLINE_SECONDS = 60.0  # generous: a loaded two-core machine
+PATH_TOKEN = "t0ken-in-the-path"  # what chat webhooks carry in their URLs
+
+
+def hook(receiver: Receiver) -> str:
+    return f"{receiver.url}/hooks/{PATH_TOKEN}?sig={PATH_TOKEN}"
+
+
+async def _account_and_target(database_url: str, webhook_url: str) -> tuple[str, str]:
+    """Account `demo` with a SONY target and a fresh webhook secret, set up in-process at
+    15:45:00Z; returns (API key, webhook secret)."""
+    await upgrade_async(database_url)
+    settings = Settings(
+        database_url=database_url,
+        catalog_path=CATALOG_PATH,
+        webhook_allow_networks=["127.0.0.1/32"],  # type: ignore[list-item]
+    )
+    async with running(settings, ManualClock(SETUP_AT)) as h:
+        key = await h.account("demo", tokens=10)
+        created = await h.client.post(
+            "/api/v1/sniper/targets",
+            headers={"X-API-Key": key},
+            json={"ticker": "SONY", "duration_minutes": 60, "webhook_url": webhook_url},
+        )
+        assert created.status_code == 200, created.text
+        rotated = await h.client.post("/api/v1/webhooks/secret", headers={"X-API-Key": key})
+        assert rotated.status_code == 200, rotated.text
+        return key, str(rotated.json()["secret"])
+
+
+def _events(log: Path) -> list[dict[str, Any]]:
+    """The JSON lines of `log` that are structured events (`logger` `sniper.events`)."""
+    found = []
+    for line in log.read_text().splitlines():
+        if line.startswith("{"):
+            record = json.loads(line)
+            if record.get("logger") == EVENTS:
+                found.append(record)
+    return found
+
+
+def _wait_for(condition: Callable[[], bool], what: str) -> None:
+    deadline = time.monotonic() + DEADLINE_SECONDS
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
+
+
+def _named(log: Path, name: str) -> list[dict[str, Any]]:
+    return [record for record in _events(log) if record["event"] == name]
+
+
+def test_json_logs_have_one_line_per_hit_and_attempt_and_no_secret(
+    cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    def script(_request: Request) -> Reply:
+        return Reply(200, b"ok")
+
+    env = cli_env | {
+        "SNIPER_WEBHOOK_ALLOW_NETWORKS": "127.0.0.1/32",
+        "SNIPER_POLL_INTERVAL": "0.2",
+        "SNIPER_LOG_FORMAT": "json",
+    }
+    log = tmp_path / "serve.log"
+    with Receiver(script) as receiver:
+        key, secret = asyncio.run(_account_and_target(env["SNIPER_DATABASE_URL"], hook(receiver)))
+        with serving(env, log, "2025-12-12T15:45:30Z") as (_process, base):
+            _wait_for(lambda: bool(_named(log, "webhook.attempt")), "the webhook attempt")
+            stopped = httpx.post(
+                f"{base}/api/v1/trading/stop",
+                headers={"X-API-Key": key, "X-Request-ID": "obs-stop-1"},
+                timeout=10,
+            )
+            assert stopped.status_code == 200, stopped.text
+            _wait_for(lambda: bool(_named(log, "trading.control_changed")), "the control event")
+        signature = receiver.received[0].request.headers["webhook-signature"]
+
+    [hit] = _named(log, "target.hit")
+    assert hit["accession_number"] == SONY_6K
+    assert hit["ticker"] == "SONY"
+    assert hit["target_id"].startswith("tgt_")
+    assert hit["level"] == "info"
+    [attempt] = _named(log, "webhook.attempt")
+    assert attempt["delivery_status"] == "delivered"
+    assert attempt["status_code"] == 200
+    assert attempt["receiver"] == receiver.url, "the origin only: a URL's path may be a key"
+    [control] = _named(log, "trading.control_changed")
+    assert control["request_id"] == "obs-stop-1"
+    assert control["command"] == "stop"
+    text = log.read_text()
+    secrets = (key, key[len("snp_") :], secret, secret[len("whsec_") :], signature, PATH_TOKEN)
+    for secret_text in secrets:
+        assert secret_text not in text
+    assert '"logger": "sniper.access"' in text, "the access log is JSON too"
+
+
+async def test_an_event_in_a_request_carries_its_request_id(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    h = harness
+    caplog.set_level(logging.INFO, logger=EVENTS)
+    alice = await h.account("alice")
+    answer = await h.client.post(
+        "/api/v1/trading/pause", headers={"X-API-Key": alice, "X-Request-ID": "pause-7"}
+    )
+    assert answer.status_code == 200, answer.text
+    [event] = [r.msg for r in caplog.records if r.name == EVENTS]
+    assert isinstance(event, dict)
+    assert event["event"] == "trading.control_changed"
+    assert event["request_id"] == "pause-7"
+    assert event["command"] == "pause"
+    assert alice not in caplog.text
