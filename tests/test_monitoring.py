@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import socket
 from datetime import UTC, datetime, timedelta
+from random import Random
 
 import httpx
 import pytest
@@ -13,7 +14,12 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from sniper.clock import ManualClock
 from sniper.config import Settings
+from sniper.notify.tasks import DELIVER
+from sniper.worker.jobs import JobRunner
 from tests.conftest import Harness, running
+from tests.notify.helpers import fire_hits
+from tests.notify.receiver import Receiver
+from tests.support.http_server import Reply, Request
 
 XOM_FORM_4 = "0000034088-25-000124"
 
@@ -117,3 +123,30 @@ async def test_the_metrics_port_serves_them_without_a_key(
         assert (await h.client.get("/metrics")).status_code == 401, "the API still wants a key"
     with pytest.raises(httpx.ConnectError):
         await httpx.AsyncClient().get(f"{url}/metrics")
+
+
+def _down(_request: Request) -> Reply:
+    return Reply(503, b"down")
+
+
+async def test_a_failing_receiver_shows_in_job_lag_retry_depth_and_outcomes(
+    settings: Settings, clock: ManualClock
+) -> None:
+    slow = settings.model_copy(update={"webhook_retry_delays": [60.0, 60.0]})
+    lag = ("sniper_job_lag_seconds", (("job", "webhook.deliver"),))
+    retrying = ("sniper_webhook_deliveries_total", (("outcome", "retrying"),))
+    with Receiver(_down) as receiver:
+        async with running(slow, clock) as h:
+            root = await h.account("root", admin=True)
+            alice = await h.account("alice", webhook_url=f"{receiver.url}/hook")
+            await fire_hits(h, alice, ["XOM"])
+            h.clock.advance(10)
+            waiting = await _scrape(h, root)
+            assert waiting[lag] >= 10, "the delivery has been due 10 s, nobody ran it"
+            assert waiting[("sniper_webhook_retry_queue_depth", ())] == 0
+            assert await JobRunner(h.runtime, DELIVER, rng=Random(1)).run_due() == 1
+            failed = await _scrape(h, root)
+    assert len(receiver.received) == 1
+    assert failed[("sniper_webhook_retry_queue_depth", ())] == 1
+    assert failed[lag] == 0, "the retry is due in about 60 s"
+    assert failed[retrying] == waiting.get(retrying, 0) + 1
