@@ -7,6 +7,7 @@ request id) and never the API key, the webhook secret or the signature."""
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import logging
 import time
@@ -21,7 +22,9 @@ import pytest
 from sniper.clock import ManualClock
 from sniper.config import Settings
 from sniper.db.migrate import upgrade_async
-from sniper.kit.logs import EVENTS
+from sniper.kit import logs
+from sniper.kit.logs import EVENTS, console_formatter
+from sniper.kit.redact import RedactingFilter
 from tests.conftest import Harness, running
 from tests.notify.receiver import Receiver
 from tests.notify.test_crash_restart import serving
@@ -142,3 +145,26 @@ async def test_an_event_in_a_request_carries_its_request_id(
     assert event["request_id"] == "pause-7"
     assert event["command"] == "pause"
     assert alice not in caplog.text
+
+
+def test_the_console_format_shows_an_event_as_its_name_and_fields() -> None:
+    """What `sniper serve` prints by default for an event: the usual line, the event's name
+    and `key=value` pairs, a key in a field redacted."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(console_formatter())
+    handler.addFilter(RedactingFilter())
+    events = logging.getLogger(EVENTS)
+    events.addHandler(handler)
+    level = events.level
+    events.setLevel(logging.INFO)  # as `sniper serve` sets it
+    try:
+        key = "snp_" + "A1b2" * 10
+        logs.event("leader.changed", {"schedule": "edgar.poll", "leader": True, "note": key})
+    finally:
+        events.removeHandler(handler)
+        events.setLevel(level)
+    line = stream.getvalue().strip()
+    assert line.endswith(
+        "INFO sniper.events: leader.changed schedule=edgar.poll leader=True note=snp_[redacted]"
+    ), line

@@ -37,6 +37,7 @@ from sniper.db.session import transaction
 from sniper.deps import RuntimeDep
 from sniper.filings.repository import JOBS as FILING_JOBS
 from sniper.kit import metrics
+from sniper.kit.openapi import error_responses
 from sniper.kit.wake import DELIVER_WEBHOOK, PROCESS_FILING, RUN_BACKTEST
 from sniper.models import WebhookAttempt, WebhookDelivery
 from sniper.notify.repository import DELIVERIES
@@ -60,7 +61,10 @@ class MetricsServerError(Exception):
     "/metrics",
     response_class=PlainTextResponse,
     description=__doc__,
-    responses={200: {"content": {CONTENT_TYPE_LATEST: {}}, "description": "The metrics"}},
+    responses={
+        200: {"description": "The metrics, Prometheus text format 0.0.4"},
+        **error_responses(401, 404, 429),
+    },
 )
 async def scrape(runtime: RuntimeDep, _: AdminAccount) -> Response:
     """The process's metrics, for an admin's API key."""
