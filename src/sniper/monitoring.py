@@ -59,10 +59,12 @@ class MetricsServerError(Exception):
 
 @router.get(
     "/metrics",
-    response_class=PlainTextResponse,
     description=__doc__,
     responses={
-        200: {"description": "The metrics, Prometheus text format 0.0.4"},
+        200: {
+            "description": "The metrics, Prometheus text format 0.0.4",
+            "content": {"text/plain": {"schema": {"type": "string"}}},
+        },
         **error_responses(401, 404, 429),
     },
 )
