@@ -11,9 +11,10 @@ import io
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from random import Random
 from typing import Any
 
 import httpx
@@ -22,10 +23,13 @@ import pytest
 from sniper.clock import ManualClock
 from sniper.config import Settings
 from sniper.db.migrate import upgrade_async
-from sniper.kit import logs
+from sniper.kit import logs, metrics
 from sniper.kit.logs import EVENTS, console_formatter
 from sniper.kit.redact import RedactingFilter
+from sniper.notify.tasks import DELIVER
+from sniper.worker.jobs import JobRunner, Schedule, run_schedule
 from tests.conftest import Harness, running
+from tests.notify.helpers import fire_hits
 from tests.notify.receiver import Receiver
 from tests.notify.test_crash_restart import serving
 from tests.support.http_server import Reply, Request
@@ -168,3 +172,68 @@ def test_the_console_format_shows_an_event_as_its_name_and_fields() -> None:
     assert line.endswith(
         "INFO sniper.events: leader.changed schedule=edgar.poll leader=True note=snp_[redacted]"
     ), line
+
+
+def _gone(_request: Request) -> Reply:
+    return Reply(410, b"gone")
+
+
+def _event_dicts(caplog: pytest.LogCaptureFixture, name: str) -> list[dict[str, Any]]:
+    found = [r.msg for r in caplog.records if r.name == EVENTS and isinstance(r.msg, dict)]
+    return [event for event in found if event["event"] == name]
+
+
+async def test_a_410_logs_the_attempt_and_the_disable_by_origin_only(
+    settings: Settings, clock: ManualClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger=EVENTS)
+    with Receiver(_gone) as receiver:
+        async with running(settings, clock) as h:
+            alice = await h.account("alice", webhook_url=hook(receiver))
+            await fire_hits(h, alice, ["XOM"])
+            assert await JobRunner(h.runtime, DELIVER, rng=Random(1)).run_due() == 1
+    [hit] = _event_dicts(caplog, "target.hit")
+    assert hit["ticker"] == "XOM"
+    [attempt] = _event_dicts(caplog, "webhook.attempt")
+    assert (attempt["status_code"], attempt["delivery_status"]) == (410, "dead")
+    [disabled] = _event_dicts(caplog, "webhook.endpoint_disabled")
+    assert disabled["reason"] == "HTTP 410 Gone"
+    assert disabled["receiver"] == receiver.url
+    assert [r.levelname for r in caplog.records if r.msg is disabled] == ["WARNING"]
+    assert PATH_TOKEN not in caplog.text
+    assert alice not in caplog.text
+
+
+async def test_winning_and_losing_a_schedule_is_one_event_each_and_the_gauge(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger=EVENTS)
+    ticks = 0
+
+    def start(_runtime: object) -> Callable[[], Awaitable[None]]:
+        async def tick() -> None:
+            nonlocal ticks
+            ticks += 1
+
+        return tick
+
+    schedule = Schedule(name="obs.test", start=start, interval=lambda _: 0.05, lock=0x5E11F0)
+
+    def gauge() -> float | None:
+        return metrics.REGISTRY.get_sample_value("sniper_leader", {"schedule": "obs.test"})
+
+    stop = asyncio.Event()
+    task = asyncio.create_task(run_schedule(harness.runtime, schedule, stop))
+    deadline = time.monotonic() + DEADLINE_SECONDS
+    while ticks < 3:
+        assert time.monotonic() < deadline, "the schedule never ticked"
+        await asyncio.sleep(0.01)
+    assert gauge() == 1
+    stop.set()
+    await task
+    assert gauge() == 0
+    changes = _event_dicts(caplog, "leader.changed")
+    assert [(e["schedule"], e["leader"]) for e in changes] == [
+        ("obs.test", True),
+        ("obs.test", False),
+    ]
