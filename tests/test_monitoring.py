@@ -19,7 +19,9 @@ from sniper.worker.jobs import JobRunner
 from tests.conftest import Harness, running
 from tests.notify.helpers import fire_hits
 from tests.notify.receiver import Receiver
+from tests.support.cli import sniper
 from tests.support.http_server import Reply, Request
+from tests.support.paths import ATOM_DIR
 
 XOM_FORM_4 = "0000034088-25-000124"
 
@@ -150,3 +152,16 @@ async def test_a_failing_receiver_shows_in_job_lag_retry_depth_and_outcomes(
     assert failed[("sniper_webhook_retry_queue_depth", ())] == 1
     assert failed[lag] == 0, "the retry is due in about 60 s"
     assert failed[retrying] == waiting.get(retrying, 0) + 1
+
+
+def test_serve_refuses_a_metrics_port_in_use_in_one_line(cli_env: dict[str, str]) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = cli_env | {"SNIPER_METRICS_PORT": str(port)}
+        result = sniper(env, "serve", "--port", "0", "--replay", str(ATOM_DIR))
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip().splitlines() == [
+        f"error: SNIPER_METRICS_PORT: cannot listen on 127.0.0.1:{port} (Address already in use)"
+    ]

@@ -242,6 +242,11 @@ def check_options(settings: Settings, opts: ServeOptions) -> str | None:
                 f"({opts.replay_dir} covers {iso_z(first)} to {iso_z(last)}): nothing new "
                 "will be detected"
             )
+    if settings.metrics_port is not None:
+        try:
+            monitoring.check_port(settings.metrics_host, settings.metrics_port)
+        except monitoring.MetricsServerError as exc:
+            raise ConfigurationError(str(exc)) from exc
     path = settings.catalog_path
     if path is None and opts.mode != "live":
         raise ConfigurationError(CATALOG_NEEDED)

@@ -133,16 +133,28 @@ def metrics_app(runtime: Runtime) -> ASGIApp:
     return app
 
 
+def _listen(host: str, port: int) -> socket.socket:
+    """A listening socket on `host`:`port`; raises `MetricsServerError` naming the setting."""
+    try:
+        return socket.create_server((host, port), family=_family(host))
+    except OSError as exc:
+        reason = (exc.strerror or str(exc)).split(" (while attempting")[0]
+        raise MetricsServerError(
+            f"SNIPER_METRICS_PORT: cannot listen on {host}:{port} ({reason})"
+        ) from exc
+
+
+def check_port(host: str, port: int) -> None:
+    """Bind `host`:`port` once and let it go: `sniper serve` and `sniper worker` refuse a port
+    in use in one line (`MetricsServerError`) before starting."""
+    _listen(host, port).close()
+
+
 @contextlib.asynccontextmanager
 async def metrics_server(runtime: Runtime, host: str, port: int) -> AsyncIterator[None]:
     """Serve `metrics_app` on `host`:`port` until the block ends. Raises `MetricsServerError`
     when the address cannot be bound."""
-    try:
-        sock = socket.create_server((host, port), family=_family(host), reuse_port=False)
-    except OSError as exc:
-        raise MetricsServerError(
-            f"SNIPER_METRICS_PORT: cannot listen on {host}:{port} ({exc.strerror or exc})"
-        ) from exc
+    sock = _listen(host, port)
     config = uvicorn.Config(metrics_app(runtime), lifespan="off", log_config=None)
     server = _Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]), name="metrics.serve")
