@@ -111,8 +111,9 @@ def _observe_lags(
 ) -> None:
     """Once `session` commits: each `(accession, accepted_at)` first seen by `source` now, in
     the detection lag histograms (`kit.metrics`); the lag from first public only where it is
-    known (the replay's simulated EDGAR)."""
-    if not filings:
+    known (the replay's simulated EDGAR). A backlog (more than `BACKLOG_LINES` at once: the
+    first read after a start) is left out: its lags are the downtime's, not detection's."""
+    if not filings or len(filings) > BACKLOG_LINES:
         return
     now = runtime.clock.now()
     simulated = runtime.simulated
