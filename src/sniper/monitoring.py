@@ -155,7 +155,8 @@ async def metrics_server(runtime: Runtime, host: str, port: int) -> AsyncIterato
     """Serve `metrics_app` on `host`:`port` until the block ends. Raises `MetricsServerError`
     when the address cannot be bound."""
     sock = _listen(host, port)
-    config = uvicorn.Config(metrics_app(runtime), lifespan="off", log_config=None)
+    # no access line per scrape (Prometheus scrapes every 15 s)
+    config = uvicorn.Config(metrics_app(runtime), lifespan="off", log_config=None, access_log=False)
     server = _Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]), name="metrics.serve")
     try:
