@@ -7,11 +7,14 @@ request id) and never the API key, the webhook secret or the signature."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import json
 import logging
+import signal
+import subprocess
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from random import Random
@@ -31,14 +34,38 @@ from sniper.worker.jobs import JobRunner, Schedule, run_schedule
 from tests.conftest import Harness, running
 from tests.notify.helpers import fire_hits
 from tests.notify.receiver import Receiver
-from tests.notify.test_crash_restart import serving
+from tests.notify.test_crash_restart import SPEED, _answers, _free_port
+from tests.support.cli import SNIPER
 from tests.support.http_server import Reply, Request
-from tests.support.paths import CATALOG_PATH
+from tests.support.paths import ATOM_DIR, CATALOG_PATH
 
 SONY_6K = "0001104659-25-120538"
 SETUP_AT = datetime(2025, 12, 12, 15, 45, tzinfo=UTC)
-DEADLINE_SECONDS = 60.0  # generous: a loaded two-core machine
+DEADLINE_SECONDS = 180.0  # generous: a loaded two-core machine
 PATH_TOKEN = "t0ken-in-the-path"  # what chat webhooks carry in their URLs
+
+
+@contextlib.contextmanager
+def serving(env: dict[str, str], log: Path, start: str) -> Iterator[str]:
+    """`sniper serve --replay` from `start` at 30x writing `log`; yields its base URL once it
+    answers, stops it (SIGINT) at the end."""
+    port = _free_port()
+    replay = ["--replay", str(ATOM_DIR), "--speed", SPEED, "--start", start]
+    with log.open("a") as out:
+        process = subprocess.Popen(
+            [*SNIPER, "serve", "--port", str(port), *replay],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_for(lambda: _answers(base), "the server to answer")
+        yield base
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+            process.wait(timeout=DEADLINE_SECONDS)
 
 
 def hook(receiver: Receiver) -> str:
@@ -103,7 +130,7 @@ def test_json_logs_have_one_line_per_hit_and_attempt_and_no_secret(
     log = tmp_path / "serve.log"
     with Receiver(script) as receiver:
         key, secret = asyncio.run(_account_and_target(env["SNIPER_DATABASE_URL"], hook(receiver)))
-        with serving(env, log, "2025-12-12T15:45:30Z") as (_process, base):
+        with serving(env, log, "2025-12-12T15:45:30Z") as base:
             _wait_for(lambda: bool(_named(log, "webhook.attempt")), "the webhook attempt")
             stopped = httpx.post(
                 f"{base}/api/v1/trading/stop",
