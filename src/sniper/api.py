@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from sniper import health, status
+from sniper import health, monitoring, status
 from sniper.accounts import endpoints as accounts
 from sniper.dashboard import endpoints as dashboard
 from sniper.filings import endpoints as filings
@@ -33,6 +33,7 @@ def mount(app: FastAPI) -> None:
     app.include_router(webhooks.router)
     app.include_router(status.router)
     app.include_router(health.router)
+    app.include_router(monitoring.router)
     app.include_router(ws.router)
     app.include_router(trading_control.router)
     app.include_router(trading_control.admin_router)

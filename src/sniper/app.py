@@ -18,7 +18,7 @@ from typing import Literal, NamedTuple
 import httpx
 from fastapi import Depends, FastAPI
 
-from sniper import api, status
+from sniper import api, monitoring, status
 from sniper.clock import Clock, ReplayClock, SystemClock
 from sniper.config import Settings
 from sniper.db.engine import create_engine, session_factory
@@ -34,7 +34,7 @@ from sniper.filings.resources import (
     STAND_IN_USER_AGENT,
     build_pipeline_resources,
 )
-from sniper.kit import accesslog, http, openapi
+from sniper.kit import accesslog, http, logs, openapi
 from sniper.kit.ratelimit import RateLimiter
 from sniper.kit.text import refuse_unstorable_input
 from sniper.kit.timefmt import iso_z
@@ -141,6 +141,7 @@ async def _build(
     limiter = RateLimiter.from_settings(settings)
     stack.push_async_callback(limiter.aclose)
     accesslog.ensure_handler()
+    logs.configure()
     live_sec = source.sec if opts.mode == "live" else None
     runtime = Runtime(
         settings=settings,
@@ -165,6 +166,7 @@ async def _build(
     await runtime.publisher.start()
     stack.push_async_callback(runtime.publisher.aclose)
     runtime.planner = source.planner
+    await monitoring.start(runtime, stack)
     return runtime
 
 
@@ -243,6 +245,11 @@ def check_options(settings: Settings, opts: ServeOptions) -> str | None:
                 f"({opts.replay_dir} covers {iso_z(first)} to {iso_z(last)}): nothing new "
                 "will be detected"
             )
+    if settings.metrics_port is not None:
+        try:
+            monitoring.check_port(settings.metrics_host, settings.metrics_port)
+        except monitoring.MetricsServerError as exc:
+            raise ConfigurationError(str(exc)) from exc
     path = catalog_path(settings, opts)
     if path is None and opts.mode != "live":
         raise ConfigurationError(CATALOG_NEEDED)

@@ -36,6 +36,7 @@ from sniper.kit.cli import (
     usage_error,
 )
 from sniper.kit.initenv import init_command
+from sniper.kit.logs import LogFormat, structured
 from sniper.kit.redact import RedactingFilter
 from sniper.kit.timefmt import parse_iso
 from sniper.trading.algorithms.cli import algorithms_app, backtest_command
@@ -141,12 +142,13 @@ LogLevelOpt = Annotated[
 ]
 
 
-def log_config(level: LogLevel) -> dict[str, Any]:
+def log_config(level: LogLevel, log_format: LogFormat = "console") -> dict[str, Any]:
     """The `logging.config.dictConfig` of `sniper serve` and `sniper worker`: uvicorn's own
     configuration, plus `sniper.access` and `sniper.targets.watcher` at INFO, uvicorn's TRACE
     message log, and the root logger printing WARNING and above (what Python's last-resort
     handler printed before), with `RedactingFilter` on every handler (issue 10 item 8). `level`
-    applies to uvicorn's loggers."""
+    applies to uvicorn's loggers; `log_format` (SNIPER_LOG_FORMAT) renders every line as the
+    console or as JSON, structured events included (`kit.logs.structured`)."""
     config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
     config["filters"] = {"redact": {"()": RedactingFilter}}
     config["formatters"]["sniper"] = {"format": LOG_FORMAT}
@@ -164,7 +166,7 @@ def log_config(level: LogLevel) -> dict[str, Any]:
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "uvicorn.asgi"):
         loggers[name]["level"] = uvicorn.config.LOG_LEVELS[level.value]
     config["root"] = {"handlers": ["warnings"], "level": "WARNING"}
-    return config
+    return structured(config, log_format)
 
 
 @app.command()
@@ -195,7 +197,7 @@ def serve(
         create_app(settings, options),
         host=host,
         port=port,
-        log_config=log_config(log_level),
+        log_config=log_config(log_level, settings.log_format),
         log_level=log_level.value,
         access_log=False,  # sniper.access logs each request without the ?apiKey= query
     )
@@ -207,7 +209,7 @@ def worker(replay: ReplayOpt = None, speed: SpeedOpt = 1.0, start: StartOpt = No
     settings = Settings()
     options = _options(settings, replay, speed, start, workers=True)
     migrations.upgrade(settings.database_url)
-    logging.config.dictConfig(log_config(LogLevel.info))
+    logging.config.dictConfig(log_config(LogLevel.info, settings.log_format))
     try:
         asyncio.run(_run_workers(settings, options))
     except ConfigurationError as exc:

@@ -105,6 +105,12 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     idempotency_ttl: timedelta = timedelta(hours=24)
 
+    # Metrics and logs (sniper.monitoring, sniper.kit.logs): `/metrics` without a key on a port
+    # of its own when set (else only on the API, for an admin key); JSON lines or console.
+    metrics_port: int | None = Field(default=None, ge=0, le=65535)
+    metrics_host: str = "127.0.0.1"
+    log_format: Literal["console", "json"] = "console"
+
     # Filing pipeline (sniper.filings). Base URLs default to SEC / OpenFIGI in live mode only;
     # in replay and API-only mode they are off unless set (tests point them at local stand-ins),
     # so nothing leaves the machine. Without an archives source a hit ends `parse_failed`.

@@ -29,6 +29,7 @@ from sniper.edgar.errors import (
     FeedParseError,
     RateLimited,
 )
+from sniper.kit import metrics
 from sniper.kit.retry import Backoff, classify, delay
 
 __all__ = [
@@ -73,7 +74,8 @@ class SecClient:
     try): the delay before retry `n` (1-based) is drawn from `[c/2, c]` with
     `c = min(backoff_cap, backoff_base * 2**(n-1))` seconds, raised to the response's
     `Retry-After` (never beyond `backoff_cap`), and is waited through `sleep` (default:
-    `clock.sleep`). Counters: `requests_sent`, `retries`, `threshold_hits`.
+    `clock.sleep`). Counters: `requests_sent`, `retries`, `threshold_hits`; every answer also
+    counts in `sniper_edgar_requests_total{source,status}` (`kit.metrics`).
     """
 
     def __init__(
@@ -128,7 +130,9 @@ class SecClient:
         except httpx.UnsupportedProtocol:
             raise
         except (httpx.TransportError, httpx.DecodingError):
+            metrics.edgar_request(source, None)
             return None
+        metrics.edgar_request(source, response.status_code)
         if response.status_code == 403 and THRESHOLD_PAGE_MARK in response.content:
             self.threshold_hits += 1
             self.budget.pause(self.clock.now() + self.block)

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+import structlog
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -47,9 +48,9 @@ def _state_request_id(state: dict[str, Any]) -> str:
 
 
 class RequestIdMiddleware:
-    """Pure ASGI: keep a sane incoming `X-Request-ID` (else one is made when first asked for),
-    put it on the response, with the `X-RateLimit-*` headers from `state["rate_limit_headers"]`
-    (`sniper.kit.ratelimit.enforce`)."""
+    """Pure ASGI: keep a sane incoming `X-Request-ID` (else make one), bind it for structured
+    logs (`kit.logs`), put it on the response, with the `X-RateLimit-*` headers from
+    `state["rate_limit_headers"]` (`sniper.kit.ratelimit.enforce`)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -70,7 +71,9 @@ class RequestIdMiddleware:
                     headers[name] = value
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        # the request id of every structured event logged inside the request (`kit.logs`)
+        with structlog.contextvars.bound_contextvars(request_id=_state_request_id(state)):
+            await self.app(scope, receive, send_with_headers)
 
 
 def _header(scope: Scope, name: bytes) -> str:

@@ -46,11 +46,15 @@ class RedactingFilter(logging.Filter):
     When redacting each string argument alone gives the redacted message, the arguments are
     replaced and `msg` kept (formatters that unpack `record.args`, like uvicorn's access
     formatter, keep working); otherwise `msg` becomes the redacted message and `args` `()`.
+    A structlog event (`msg` a dict) keeps its shape, its string values redacted.
     The traceback is formatted here, redacted, and left in `exc_text`, which formatters reuse.
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
-        _redact_message(record)
+        if isinstance(record.msg, dict):  # a structlog event (`kit.logs`): keep it a dict
+            record.msg = _redacted_args(record.msg)
+        else:
+            _redact_message(record)
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:

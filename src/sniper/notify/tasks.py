@@ -26,10 +26,12 @@ import random
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sniper.db.session import transaction
+from sniper.db.session import on_commit, transaction
+from sniper.kit import logs, metrics
 from sniper.kit.retry import Backoff, delay
 from sniper.kit.timefmt import iso_z
 from sniper.kit.wake import DELIVER_WEBHOOK
@@ -42,7 +44,7 @@ from sniper.notify.webhook_secrets import signing_secrets
 from sniper.runtime import Runtime
 from sniper.worker.jobs import Job, JobContext
 
-logger = logging.getLogger(__name__)
+RETRYING = "retrying"  # the outcome label of an attempt after which the delivery waits
 
 
 @dataclass(frozen=True)
@@ -118,7 +120,37 @@ async def deliver(
         timeout_seconds=runtime.settings.webhook_timeout.total_seconds(),
     )
     async with transaction(runtime.sessions) as session:
-        return await record(session, runtime, claim, attempted_at, result, policy, rng)
+        status = await record(session, runtime, claim, attempted_at, result, policy, rng)
+    _observe_attempt(claim, result, status)
+    return status
+
+
+def _observe_attempt(claim: Claim, result: AttemptResult, status: str) -> None:
+    """After the attempt's outcome committed: `sniper_webhook_deliveries_total{outcome}` and
+    the `webhook.attempt` event, which names the receiver by origin only (a webhook URL's path
+    or query may be a credential) and never the body, secret or signature."""
+    outcome = RETRYING if status == "pending" else status
+    metrics.WEBHOOK_DELIVERIES.labels(outcome=outcome).inc()
+    fields = {
+        "delivery_id": claim.delivery_id,
+        "receiver": origin(claim.url),
+        "attempt_outcome": "success" if result.outcome.ok else result.outcome.kind,
+        "status_code": result.status_code,
+        "latency_ms": round(result.latency_ms, 1),
+        "error": result.error,
+        "delivery_status": outcome,
+    }
+    level = logging.INFO if result.outcome.ok else logging.WARNING
+    logs.event("webhook.attempt", fields, level=level)
+
+
+def origin(url: str) -> str:
+    """`scheme://host[:port]` of `url`, without user info, path or query."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    host = f"[{host}]" if ":" in host else host
+    port = f":{parts.port}" if parts.port is not None else ""
+    return f"{parts.scheme}://{host}{port}"
 
 
 async def record(
@@ -211,12 +243,16 @@ async def disable_endpoint(
     killed = await repo.kill_pending(
         session, endpoint.id, now=now, error=f"endpoint disabled: {reason}"
     )
-    logger.warning(
-        "webhook endpoint %s of account %s disabled (%s); %d waiting deliveries dead",
-        endpoint.url,
-        endpoint.account_id,
-        reason,
-        len(killed),
+    fields = {
+        "endpoint_id": endpoint.id,
+        "account_id": endpoint.account_id,
+        "receiver": origin(endpoint.url),
+        "reason": reason,
+        "deliveries_dead": len(killed),
+    }
+    on_commit(
+        session,
+        lambda: logs.event("webhook.endpoint_disabled", fields, level=logging.WARNING),
     )
     frame = events.endpoint_disabled(
         url=endpoint.url,

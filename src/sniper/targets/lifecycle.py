@@ -8,13 +8,17 @@ due while the process was down.
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sniper.accounts.service import debit_up_to
+from sniper.db.session import on_commit
 from sniper.edgar.atom import DetectedFiling
 from sniper.filings import pipeline
+from sniper.kit import logs, metrics
+from sniper.kit.timefmt import iso_z
 from sniper.models import Target
 from sniper.notify import events
 from sniper.notify.service import enqueue_webhook
@@ -75,7 +79,30 @@ async def record_hit(
     )
     await _notify_hit(session, runtime, target, filing, now)
     await pipeline.enqueue_hit(session, runtime, target, filing)  # processing_state "detected"
+    on_commit(session, functools.partial(_observe_hit, _hit_fields(target, filing, now)))
     return target
+
+
+def _hit_fields(target: Target, filing: DetectedFiling, now: datetime) -> dict[str, object]:
+    """The `target.hit` event's fields, read before the commit expires the row: ids and
+    service-clock times, no credentials."""
+    return {
+        "target_id": target.id,
+        "account_id": target.account_id,
+        "ticker": target.ticker,
+        "cik": target.cik,
+        "accession_number": filing.accession_number,
+        "form_type": filing.form_type,
+        "accepted_at": iso_z(filing.accepted_at),
+        "detected_at": iso_z(now),
+        "lag_seconds": round((now - filing.accepted_at).total_seconds(), 3),
+    }
+
+
+def _observe_hit(fields: dict[str, object]) -> None:
+    """After the hit commits: count it (`sniper_hits_total`) and log `target.hit`."""
+    metrics.HITS.inc()
+    logs.event("target.hit", fields)
 
 
 async def _notify_hit(

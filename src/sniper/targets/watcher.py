@@ -18,10 +18,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sniper.db.session import transaction
+from sniper.db.session import on_commit, transaction
 from sniper.db.upsert import insert_ignore
 from sniper.edgar.atom import MATCH_ROLES, DetectedFiling
 from sniper.edgar.planner import DetectionPlanner, Watched
+from sniper.kit import metrics
 from sniper.kit.timefmt import iso_z
 from sniper.models import Detection, Target
 from sniper.runtime import Runtime
@@ -56,6 +57,7 @@ async def fire_matches(
     inserted = await insert_ignore(session, Detection, rows, Detection.accession_number)
     await _add_first_seen(
         session,
+        runtime,
         [f.accession_number for f in filings if f.accession_number not in inserted],
         source,
         now,
@@ -65,6 +67,7 @@ async def fire_matches(
         key=lambda f: (f.accepted_at, f.accession_number),
     )
     _log_fresh(fresh, source)
+    _observe_lags(session, runtime, [(f.accession_number, f.accepted_at) for f in fresh], source)
     ciks = set().union(*(f.ciks_for(MATCH_ROLES) for f in fresh)) if fresh else set()
     index = CikIndex(candidate(t) for t in await repo.open_targets_for_ciks(session, ciks))
     fired: set[str] = set()
@@ -100,8 +103,38 @@ def _row(filing: DetectedFiling, now: datetime, source: str) -> dict[str, object
     }
 
 
+def _observe_lags(
+    session: AsyncSession,
+    runtime: Runtime,
+    filings: Sequence[tuple[str, datetime]],
+    source: str,
+) -> None:
+    """Once `session` commits: each `(accession, accepted_at)` first seen by `source` now, in
+    the detection lag histograms (`kit.metrics`); the lag from first public only where it is
+    known (the replay's simulated EDGAR). A backlog (more than `BACKLOG_LINES` at once: the
+    first read after a start) is left out: its lags are the downtime's, not detection's."""
+    if not filings or len(filings) > BACKLOG_LINES:
+        return
+    now = runtime.clock.now()
+    simulated = runtime.simulated
+    public = simulated.by_accession if simulated is not None else {}
+    lags = [
+        ((now - accepted).total_seconds(), public[acc].first_public if acc in public else None)
+        for acc, accepted in filings
+    ]
+
+    def observe() -> None:
+        for since_accepted, first_public in lags:
+            metrics.DETECTION_LAG_ACCEPTED.labels(source=source).observe(since_accepted)
+            if first_public is not None:
+                since_public = max(0.0, (now - first_public).total_seconds())
+                metrics.DETECTION_LAG_PUBLIC.labels(source=source).observe(since_public)
+
+    on_commit(session, observe)
+
+
 async def _add_first_seen(
-    session: AsyncSession, accessions: list[str], source: str, now: datetime
+    session: AsyncSession, runtime: Runtime, accessions: list[str], source: str, now: datetime
 ) -> None:
     """Add `source`'s first-seen time to detections recorded by other sources."""
     if not accessions:
@@ -109,9 +142,11 @@ async def _add_first_seen(
     found = await session.execute(
         select(Detection).where(Detection.accession_number.in_(accessions))
     )
+    later: list[tuple[str, datetime]] = []
     for detection in found.scalars():
         seen = detection.seen_times()
         if source not in seen:
+            later.append((detection.accession_number, detection.accepted_at))
             detection.first_seen = {**seen, source: iso_z(now)}
             behind = (now - detection.detected_at).total_seconds()
             logger.info(
@@ -122,6 +157,7 @@ async def _add_first_seen(
                 behind,
                 detection.source,
             )
+    _observe_lags(session, runtime, later, source)
     await session.flush()
 
 
@@ -178,6 +214,7 @@ class Watcher:
         await self.planner.run_second(await self.watched(), self)
         stats = self.runtime.stats
         stats.polls += 1
+        metrics.POLLS.inc()
         stats.last_poll_at = self.runtime.clock.now()
         if len(self._seen) > MAX_SEEN_IN_MEMORY:  # reload the recent ones from the database
             self._seen = None

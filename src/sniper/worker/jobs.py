@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from sniper.config import Settings
+from sniper.kit import logs, metrics
 from sniper.kit.retry import Backoff
 from sniper.kit.waits import first_of
 from sniper.runtime import Runtime
@@ -168,7 +169,9 @@ class JobRunner(Generic[C]):
 
 
 async def run_schedule(runtime: Runtime, schedule: Schedule, stop: asyncio.Event) -> None:
-    """Tick `schedule` until `stop` (see `Schedule`); a failing tick is logged, the loop goes on."""
+    """Tick `schedule` until `stop` (see `Schedule`); a failing tick is logged, the loop goes on.
+    Leadership shows in `runtime.leading`, the `sniper_leader{schedule}` gauge and, for a
+    schedule with a lock, a `leader.changed` event each time it is won or lost."""
     tick = schedule.start(runtime)
     interval = schedule.interval(runtime.settings)
 
@@ -182,7 +185,11 @@ async def run_schedule(runtime: Runtime, schedule: Schedule, stop: asyncio.Event
         await wait_or_stop(stop, interval)
 
     def on_lead(leading: bool) -> None:
+        changed = runtime.leading.get(schedule.name, False) != leading
         runtime.leading[schedule.name] = leading
+        metrics.LEADER.labels(schedule=schedule.name).set(1 if leading else 0)
+        if changed and schedule.lock is not None:
+            logs.event("leader.changed", {"schedule": schedule.name, "leader": leading})
 
     await while_leading(runtime.engine, stop, guarded, interval, key=schedule.lock, on_lead=on_lead)
 

@@ -4,7 +4,7 @@
 same clock as rows the API writes (issue 16 item 5). One row per clock kind.
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 """
 
 from collections.abc import Sequence

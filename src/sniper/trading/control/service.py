@@ -17,7 +17,9 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sniper.db.session import on_commit
 from sniper.errors import Unprocessable
+from sniper.kit import logs
 from sniper.kit.timefmt import iso_z
 from sniper.models import Account
 from sniper.notify.publisher import Publisher
@@ -187,10 +189,34 @@ async def client_command(
     body = TradingCommandResult(
         **client_body(account, outcome.after, system, now), result=outcome.result
     )
+    if outcome.changed:
+        _log_change(session, account.id, command, outcome.result, actor, request_id)
     if outcome.changed and publisher is not None:
         prior = TradingStatus(**client_body(account, before, system, now))
         push.publish_on_commit(session, publisher, account.id, "trading", body, prior)
     return body
+
+
+def _log_change(
+    session: AsyncSession,
+    account_id: int | None,
+    command: str,
+    result: str,
+    actor: str,
+    request_id: str | None,
+) -> None:
+    """`trading.control_changed` once the change commits: a client's flag (`account_id`) or
+    a system flag (None), the command (`stop`, `halt`, `clear_halt`, ..), who and which
+    request."""
+    fields = {
+        "scope": "client" if account_id is not None else "system",
+        "account_id": account_id,
+        "command": command,
+        "result": result,
+        "actor": actor,
+        "request_id": request_id,
+    }
+    on_commit(session, lambda: logs.event("trading.control_changed", fields))
 
 
 async def system_status(session: AsyncSession, now: datetime) -> SystemStatus:
@@ -241,6 +267,9 @@ async def system_command(
     await session.flush()
     system = await repository.system_flags(session)
     body = SystemCommandResult(**system_body(system, now), result=outcome.result)
+    if outcome.changed:
+        name = kind if action == "set" else f"clear_{kind}"
+        _log_change(session, None, name, outcome.result, actor, request_id)
     if outcome.changed and publisher is not None:
         prior = SystemStatus(**system_body(replace(system, **{kind: before}), now))
         push.publish_on_commit(session, publisher, push.GLOBAL, "emergency", body, prior)
