@@ -94,6 +94,9 @@ class Settings(BaseSettings):
     paid_plan_rate_limit: str = "600/minute"
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     idempotency_ttl: timedelta = timedelta(hours=24)
+    # How long a process remembers which account a key belongs to on hot read routes
+    # (`sniper.accounts.keycache`); 0 looks every request's key up.
+    api_key_cache_ttl: timedelta = Field(default=timedelta(seconds=5), ge=timedelta(0))
 
     # Filing pipeline (sniper.filings). Base URLs default to SEC / OpenFIGI in live mode only;
     # in replay and API-only mode they are off unless set (tests point them at local stand-ins),
@@ -135,6 +138,7 @@ class Settings(BaseSettings):
         "ws_auth_recheck",
         "sweep_interval",
         "idempotency_ttl",
+        "api_key_cache_ttl",
         "filing_job_retry_base",
         "filing_job_retry_cap",
         "filing_job_lease",

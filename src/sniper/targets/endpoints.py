@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import JSONResponse
 
-from sniper.accounts.auth import CurrentAccount
+from sniper.accounts.auth import CurrentAccount, CurrentKeyOwner
 from sniper.deps import RuntimeDep, SessionDep
 from sniper.kit import idempotency
 from sniper.kit.http import request_id
@@ -74,7 +74,7 @@ async def create_target(
 async def list_targets(
     session: SessionDep,
     runtime: RuntimeDep,
-    account: CurrentAccount,
+    account: CurrentKeyOwner,
     status: str | None = None,
     ticker: str | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
