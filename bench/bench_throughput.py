@@ -131,7 +131,7 @@ def served(env: dict[str, str], port: int) -> Iterator[str]:
 
 
 def _wait_ready(
-    base: str, server: subprocess.Popen[bytes], timeout: float = 60.0, path: str = "/api/v1/status"
+    base: str, server: subprocess.Popen[bytes], timeout: float = 180.0, path: str = "/api/v1/status"
 ) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
