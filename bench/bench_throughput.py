@@ -6,7 +6,16 @@ temporary SQLite database, and again on a fresh PostgreSQL database (created bes
 `SNIPER_TEST_DATABASE_URL` names, dropped afterwards) when that is a `postgresql+asyncpg://` URL.
 Rate limits are raised out of the way (`SNIPER_PAID_PLAN_RATE_LIMIT=100000000/minute`): the
 limiter still counts every request, it never refuses. One paid account (CLI `accounts create`,
-`keys create`) holding 5 active targets (API).
+`keys create`) holding 50 active targets (API; `SNIPER_PAID_PLAN_SLOTS=50`), so each answer is
+the default 50-row page.
+
+Ceiling (`bench.ceiling_app`), measured in the same run with the same load: a bare FastAPI +
+uvicorn endpoint answering the same 50-row page (saved from Sniper's answer) through the same
+pydantic `response_model`, no database, no middleware. Each row gives Sniper / ceiling.
+
+Pinning: when `taskset` exists and the machine has 2 or more CPUs, the server runs on CPU 0 and
+wrk on CPU 1 (both for Sniper and the ceiling), so the load generator does not steal the
+server's core; the rows say whether it was pinned.
 
 Load: `wrk -t2 -c32 -d30s --latency` with the key in `X-API-Key` when `wrk` is on the PATH
 (RELIABILITY F12 as stated; Debian package `wrk`), otherwise a generator of the same shape: 2
@@ -21,6 +30,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import json
 import multiprocessing
 import os
 import re
@@ -42,12 +52,13 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 from tests.support.paths import ATOM_DIR, CATALOG_PATH
 
+from bench.ceiling_app import served_ceiling
 from bench.data import percentile
 
 Row = tuple[str, str, str]
 PATH = "/api/v1/sniper/targets"
 THREADS, CONNECTIONS = 2, 32
-TICKERS = ("AAPL", "MSFT", "TSLA", "NVDA", "AMZN")
+ROWS = 50  # targets seeded: the default page size
 WRK = ("wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", "--latency")
 
 
@@ -68,7 +79,15 @@ def _environment(database_url: str) -> dict[str, str]:
         "SNIPER_CATALOG_PATH": str(CATALOG_PATH),
         "SNIPER_PAID_PLAN_RATE_LIMIT": "100000000/minute",
         "SNIPER_WEBHOOK_ALLOW_NETWORKS": "127.0.0.1/32",
+        "SNIPER_PAID_PLAN_SLOTS": str(ROWS),
     }
+
+
+def pin(cpu: int) -> list[str]:
+    """`["taskset", "-c", cpu]` when pinning is possible (taskset, >= 2 CPUs), else `[]`."""
+    if shutil.which("taskset") and (os.cpu_count() or 1) >= 2:
+        return ["taskset", "-c", str(cpu)]
+    return []
 
 
 def _cli(env: dict[str, str], *args: str) -> str:
@@ -93,7 +112,7 @@ def _free_port() -> int:
 @contextmanager
 def served(env: dict[str, str], port: int) -> Iterator[str]:
     """`sniper serve --replay` on `port` until the block ends; yields the base URL."""
-    command = [sys.executable, "-m", "sniper", "serve", "--port", str(port)]
+    command = [*pin(0), sys.executable, "-m", "sniper", "serve", "--port", str(port)]
     command += ["--replay", str(ATOM_DIR)]
     server = subprocess.Popen(
         command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
@@ -111,13 +130,15 @@ def served(env: dict[str, str], port: int) -> Iterator[str]:
             server.wait()
 
 
-def _wait_ready(base: str, server: subprocess.Popen[bytes], timeout: float = 60.0) -> None:
+def _wait_ready(
+    base: str, server: subprocess.Popen[bytes], timeout: float = 180.0, path: str = "/api/v1/status"
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise RuntimeError(f"sniper serve exited with {server.returncode}")
+            raise RuntimeError(f"server exited with {server.returncode}")
         try:
-            if httpx.get(base + "/api/v1/status", timeout=1).status_code == 200:
+            if httpx.get(base + path, timeout=1).status_code == 200:
                 return
         except httpx.HTTPError:
             pass
@@ -125,16 +146,24 @@ def _wait_ready(base: str, server: subprocess.Popen[bytes], timeout: float = 60.
     raise RuntimeError("sniper serve did not become ready")
 
 
-def _seed_targets(base: str, key: str) -> None:
-    for ticker in TICKERS:
-        created = httpx.post(base + PATH, json={"ticker": ticker}, headers={"X-API-Key": key})
-        created.raise_for_status()
+def _seed_targets(base: str, key: str) -> dict[str, object]:
+    """`ROWS` targets on the catalog's first `ROWS` tickers; returns the page Sniper answers."""
+    catalog = json.loads(CATALOG_PATH.read_text())
+    tickers = list(dict.fromkeys(company["ticker"] for company in catalog.values()))[:ROWS]
+    with httpx.Client(base_url=base, headers={"X-API-Key": key}) as client:
+        for ticker in tickers:
+            client.post(PATH, json={"ticker": ticker}).raise_for_status()
+        page = client.get(PATH)
+    page.raise_for_status()
+    body: dict[str, object] = page.json()
+    assert len(body["targets"]) == ROWS, body["meta"]  # type: ignore[arg-type]
+    return body
 
 
 def run_wrk(base: str, key: str, seconds: int) -> Result:
     """`wrk -t2 -c32 -dNs --latency`, parsed."""
     done = subprocess.run(
-        [*WRK, f"-d{seconds}s", "-H", f"X-API-Key: {key}", base + PATH],
+        [*pin(1), *WRK, f"-d{seconds}s", "-H", f"X-API-Key: {key}", base + PATH],
         capture_output=True,
         text=True,
         timeout=seconds + 60,
@@ -149,7 +178,7 @@ def run_wrk(base: str, key: str, seconds: int) -> Result:
     else:
         errors_count = 0
     return Result(
-        tool="wrk",
+        tool="wrk, server on CPU 0 and wrk on CPU 1" if pin(0) else "wrk, not pinned",
         seconds=seconds,
         requests=total,
         errors=errors_count + (int(errors.group(1)) if errors else 0),
@@ -221,17 +250,31 @@ def run_builtin(base: str, key: str, seconds: int) -> Result:
     )
 
 
-def measure(seconds: int, database_url: str) -> Result:
-    """Start the server on the fresh, empty database `database_url`, seed it, load it."""
+def _load_with(base: str, key: str, seconds: int) -> Result:
+    if shutil.which("wrk"):
+        return run_wrk(base, key, seconds)
+    return run_builtin(base, key, seconds)
+
+
+def measure(seconds: int, database_url: str, page_file: Path) -> Result:
+    """Start the server on the fresh, empty database `database_url`, seed it, load it; the
+    page it answered is written to `page_file` (the ceiling answers the same)."""
     env = _environment(database_url)
     _cli(env, "migrate")
     _cli(env, "accounts", "create", "bench", "--plan", "paid", "--tokens", "100")
     key = _cli(env, "keys", "create", "bench").splitlines()[-1].strip()
     with served(env, _free_port()) as base:
-        _seed_targets(base, key)
-        if shutil.which("wrk"):
-            return run_wrk(base, key, seconds)
-        return run_builtin(base, key, seconds)
+        page_file.write_text(json.dumps(_seed_targets(base, key)))
+        return _load_with(base, key, seconds)
+
+
+def measure_ceiling(seconds: int, page_file: Path) -> Result:
+    """The same load against `bench.ceiling_app` answering the page in `page_file`."""
+    port = _free_port()
+    with served_ceiling(page_file, port, pin(0)) as server:
+        base = f"http://127.0.0.1:{port}"
+        _wait_ready(base, server, path=PATH)
+        return _load_with(base, "-", seconds)
 
 
 @contextmanager
@@ -255,35 +298,42 @@ async def _admin(url: str, *statements: str) -> None:
         await engine.dispose()
 
 
-def _rows(result: Result, database: str) -> list[Row]:
-    name = f"GET {PATH} ({database}, authenticated, {THREADS} x {CONNECTIONS} conns, "
-    name += f"{result.seconds} s)"
-    per_second = result.requests / result.seconds
+def _rows(result: Result, ceiling: Result, database: str) -> list[Row]:
+    name = f"GET {PATH} ({database}, authenticated, {ROWS} rows, {THREADS} x {CONNECTIONS} "
+    name += f"conns, {result.seconds} s)"
+    ours, best = result.requests / result.seconds, ceiling.requests / ceiling.seconds
     return [
         (
             f"{name}, throughput",
-            f"{per_second:,.0f} req/s · {result.requests:,} requests · {result.errors} non-200",
-            f"RELIABILITY F12 target ≥ 500 req/s ({result.tool})",
+            f"{ours:,.0f} req/s · {result.requests:,} requests · {result.errors} non-200",
+            f"ceiling {best:,.0f} req/s (FastAPI + pydantic response_model, no DB): "
+            f"{ours / best:.2f}x · target ≥ 1,000 req/s ({result.tool})",
         ),
         (
             f"{name}, latency",
             f"p50 {result.p50_ms:.1f} ms · p99 {result.p99_ms:.1f} ms",
-            "RELIABILITY F12 target p99 < 100 ms",
+            f"ceiling p50 {ceiling.p50_ms:.1f} ms · p99 {ceiling.p99_ms:.1f} ms: p99 "
+            f"{result.p99_ms / max(ceiling.p99_ms, 1e-3):.1f}x · target p99 ≤ 50 ms",
         ),
     ]
 
 
 def run() -> list[Row]:
     """Rows: requests per second and p50 / p99 latency of authenticated list calls, on SQLite
-    and (when SNIPER_TEST_DATABASE_URL names one) on PostgreSQL."""
+    and (when SNIPER_TEST_DATABASE_URL names one) on PostgreSQL, each beside the ceiling
+    measured right after it."""
     seconds = int(os.environ.get("SNIPER_BENCH_SECONDS", "30"))
+    rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="sniper-bench-") as directory:
+        page_file = Path(directory) / "page.json"
         sqlite_url = f"sqlite+aiosqlite:///{Path(directory) / 'throughput.db'}"
-        rows = _rows(measure(seconds, sqlite_url), "SQLite")
-    postgres = os.environ.get("SNIPER_TEST_DATABASE_URL", "")
-    if postgres.startswith("postgresql"):
-        with fresh_postgres(postgres) as url:
-            rows += _rows(measure(seconds, url), "PostgreSQL")
+        ours = measure(seconds, sqlite_url, page_file)
+        rows += _rows(ours, measure_ceiling(seconds, page_file), "SQLite")
+        postgres = os.environ.get("SNIPER_TEST_DATABASE_URL", "")
+        if postgres.startswith("postgresql"):
+            with fresh_postgres(postgres) as url:
+                ours = measure(seconds, url, page_file)
+            rows += _rows(ours, measure_ceiling(seconds, page_file), "PostgreSQL")
     return rows
 
 

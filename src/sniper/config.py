@@ -104,6 +104,9 @@ class Settings(BaseSettings):
     paid_plan_rate_limit: str = "600/minute"
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     idempotency_ttl: timedelta = timedelta(hours=24)
+    # How long a process remembers which account a key belongs to on hot read routes
+    # (`sniper.accounts.keycache`); 0 looks every request's key up.
+    api_key_cache_ttl: timedelta = Field(default=timedelta(seconds=5), ge=timedelta(0))
 
     # Metrics and logs (sniper.monitoring, sniper.kit.logs): `/metrics` without a key on a port
     # of its own when set (else only on the API, for an admin key); JSON lines or console.
@@ -154,6 +157,7 @@ class Settings(BaseSettings):
         "service_clock_interval",
         "service_clock_stale",
         "idempotency_ttl",
+        "api_key_cache_ttl",
         "filing_job_retry_base",
         "filing_job_retry_cap",
         "filing_job_lease",

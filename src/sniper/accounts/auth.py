@@ -7,7 +7,9 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from sniper.accounts.service import authenticate
+from sniper.accounts.keycache import KEYS, KeyOwner
+from sniper.accounts.keys import is_well_formed, key_digest
+from sniper.accounts.service import authenticate, authenticate_digest
 from sniper.db.session import transaction
 from sniper.deps import RuntimeDep, SessionDep
 from sniper.errors import NotFound, Unauthorized
@@ -54,13 +56,44 @@ async def current_account(
     """`optional_account`, and 401 when the request sent no key."""
     account = await optional_account(request, session, runtime)
     if account is None:
-        raise Unauthorized(
-            "Missing API key: send Authorization: Bearer <key>, X-API-Key or ?apiKey="
-        )
+        raise Unauthorized(MISSING_KEY)
     return account
 
 
 CurrentAccount = Annotated[Account, Depends(current_account)]
+MISSING_KEY = "Missing API key: send Authorization: Bearer <key>, X-API-Key or ?apiKey="
+
+
+async def current_key_owner(
+    request: Request,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    _schemes: Annotated[None, Depends(documented_api_key)],
+) -> KeyOwner:
+    """`current_account` for hot read routes that need only the account's id and plan: the
+    key's owner is remembered for `SNIPER_API_KEY_CACHE_TTL` (`sniper.accounts.keycache`), so a
+    repeat call skips the lookup statement. Same 401s; every call still counts against the
+    rate limit."""
+    api_key = api_key_from(request)
+    if not api_key:
+        raise Unauthorized(MISSING_KEY)
+    if not is_well_formed(api_key):
+        raise Unauthorized("Invalid or revoked API key")
+    settings = runtime.settings
+    digest = key_digest(settings.secret_key, api_key)
+    owner = KEYS.get(settings.database_url, digest)
+    if owner is None:
+        account = await authenticate_digest(session, digest)
+        if account is None:
+            raise Unauthorized("Invalid or revoked API key")
+        owner = KeyOwner(id=account.id, plan=account.plan)
+        KEYS.put(settings.database_url, digest, owner, settings.api_key_cache_ttl.total_seconds())
+    request.state.account_id = owner.id
+    await ratelimit.enforce(runtime.limiter, request, f"account:{owner.id}", owner.plan)
+    return owner
+
+
+CurrentKeyOwner = Annotated[KeyOwner, Depends(current_key_owner)]
 
 
 async def account_outside_transaction(

@@ -10,9 +10,10 @@ from typing import Any
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sniper.accounts import audit
+from sniper.accounts import audit, keycache
 from sniper.accounts.keys import display_prefix, is_well_formed, key_digest, new_api_key
 from sniper.accounts.schemas import UserUpdate
+from sniper.db.session import on_commit
 from sniper.errors import BadRequest, Conflict, NotFound
 from sniper.models import Account, ApiKey, LedgerEntry
 from sniper.notify.service import reenable_endpoint
@@ -114,6 +115,7 @@ async def revoke_api_key(
     if key.revoked_at is not None:
         return key, False
     key.revoked_at = now
+    on_commit(session, keycache.KEYS.clear)
     audit.record(
         session,
         account_id=key.account_id,
@@ -133,6 +135,16 @@ _ACCOUNT_BY_DIGEST = (
 )
 
 
+async def authenticate_digest(session: AsyncSession, digest: str) -> Account | None:
+    """The account owning the unrevoked key whose HMAC digest is `digest`, or None."""
+    result = await session.execute(_ACCOUNT_BY_DIGEST, {"digest": digest})
+    row = result.one_or_none()
+    if row is None or not hmac.compare_digest(row[1], digest):
+        return None
+    account: Account = row[0]
+    return account
+
+
 async def authenticate(
     session: AsyncSession, api_key: object, *, secret_key: str
 ) -> Account | None:
@@ -146,13 +158,7 @@ async def authenticate(
     """
     if not is_well_formed(api_key):
         return None
-    digest = key_digest(secret_key, api_key)
-    result = await session.execute(_ACCOUNT_BY_DIGEST, {"digest": digest})
-    row = result.one_or_none()
-    if row is None or not hmac.compare_digest(row[1], digest):
-        return None
-    account: Account = row[0]
-    return account
+    return await authenticate_digest(session, key_digest(secret_key, api_key))
 
 
 async def credit(

@@ -10,7 +10,8 @@ from pydantic import PlainSerializer
 
 def iso_z(moment: datetime) -> str:
     """`2026-05-02T21:42:18Z`: UTC, seconds, sub-second part dropped."""
-    utc = moment.astimezone(UTC)  # isoformat: a tenth of strftime's cost, same text
+    utc = moment if moment.tzinfo is UTC else moment.astimezone(UTC)  # stored times are UTC
+    # isoformat: a tenth of strftime's cost, same text
     return utc.replace(microsecond=0, tzinfo=None).isoformat() + "Z"
 
 

@@ -8,12 +8,32 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Select, bindparam, func, select, update
+from sqlalchemy import ColumnElement, Integer, Row, Select, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sniper.models import Account, Target
 
 OPEN_STATUSES = ("CREATED", "ACTIVE")
+# The columns a listed target shows (`TargetOut`), read as plain rows: building 50 ORM objects
+# per page cost more than the query (bench/PROFILE.md).
+LISTED = (
+    Target.id,
+    Target.ticker,
+    Target.status,
+    Target.start_time,
+    Target.end_time,
+    Target.form_types,
+    Target.webhook_url,
+    Target.resolution_reason,
+    Target.last_event,
+    Target.created_at,
+    Target.filing_uuid,
+    Target.processing_state,
+    Target.holdings_count,
+    Target.parsed_at,
+    Target.enriched_at,
+    Target.candidate_urls,
+)
 
 
 async def lock_account(session: AsyncSession, account_id: int) -> None:
@@ -62,9 +82,10 @@ async def list_page(
     ticker: str | None,
     limit: int,
     offset: int,
-) -> tuple[Sequence[Target], int, int]:
+) -> tuple[Sequence[Row[Any]], int, int]:
     """`(page, total, active_count)`: one page, `created_at DESC` then `target_id`, the total
-    matching the filters and the account's ACTIVE targets.
+    matching the filters and the account's ACTIVE targets. The page's rows are plain rows of
+    the `LISTED` columns (attributes `id`, `ticker`, ... as on `Target`), not ORM objects.
 
     One statement (the total as a window count, the active count as a scalar subquery, both
     computed before LIMIT/OFFSET on SQLite and PostgreSQL); a second, counts only, when the page
@@ -75,7 +96,7 @@ async def list_page(
     result = await session.execute(page, params | {"limit": limit, "offset": offset})
     rows = result.all()
     if rows:
-        return [row[0] for row in rows], int(rows[0][1]), int(rows[0][2])
+        return rows, int(rows[0].total_count), int(rows[0].active_count)
     total, active = (await session.execute(counts, params)).one()
     return [], int(total), int(active)
 
@@ -95,7 +116,7 @@ def _page_statements(by_status: bool, by_ticker: bool) -> tuple[Select[Any], Sel
         .scalar_subquery()
     )
     page = (
-        select(Target, func.count().over(), active)
+        select(*LISTED, func.count().over().label("total_count"), active.label("active_count"))
         .where(*conditions)
         .order_by(Target.created_at.desc(), Target.id)
         .limit(bindparam("limit", type_=Integer))

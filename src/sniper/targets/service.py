@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
+from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sniper.accounts import audit
+from sniper.accounts.keycache import KeyOwner
 from sniper.edgar.catalog import CatalogEntry, normalize_ticker
 from sniper.errors import InsufficientTokens, NotFound
 from sniper.filings.candidates import candidate_urls
@@ -124,14 +127,15 @@ async def _webhook_url(runtime: Runtime, explicit: str | None, default: str | No
 async def list_targets(
     session: AsyncSession,
     runtime: Runtime,
-    account: Account,
+    account: Account | KeyOwner,
     *,
     status: str | None,
     ticker: str | None,
     limit: int,
     offset: int,
-) -> tuple[Sequence[Target], int, int, int]:
-    """`(page, total, active_count, slots_available)`; filters combine."""
+) -> tuple[Sequence[Row[Any]], int, int, int]:
+    """`(page, total, active_count, slots_available)`; filters combine. The page holds plain
+    rows of `repository.LISTED` (read like `Target`: `row.id`, `row.ticker`, ...)."""
     if status is not None and status.upper() not in STATUSES:
         raise invalid("status", f"must be one of {', '.join(STATUSES)}")
     rows, total, active = await repo.list_page(
@@ -145,7 +149,7 @@ async def list_targets(
     return rows, total, active, slots_available(runtime, account, active)
 
 
-def slots_available(runtime: Runtime, account: Account, active_count: int) -> int:
+def slots_available(runtime: Runtime, account: Account | KeyOwner, active_count: int) -> int:
     """Plan slots minus targets ACTIVE now (never below zero)."""
     return max(0, runtime.settings.plan_slots(account.plan) - active_count)
 
