@@ -56,6 +56,11 @@ class Settings(BaseSettings):
     replay_seed: int = 0  # seeds the replay's Archives and feed lags
     # The recorded lags the replay draws from; None: <replay dir>/../timing/ (shared/edgar/).
     replay_timing_path: Path | None = None
+    # 13F demo (`make run` sets both): recorded full submissions the replay places into its
+    # day and serves under their Archives paths, and the recorded OpenFIGI mapping CSV a local
+    # OpenFIGI stand-in answers from (sniper.filings.figi_standin). None: off.
+    replay_submissions_path: Path | None = None
+    replay_openfigi_path: Path | None = None
 
     # Notifications.
     webhook_allow_networks: Annotated[list[IPNetwork], NoDecode] = Field(default_factory=list)
