@@ -26,6 +26,7 @@ from tests.support.cli import SNIPER, cli_environment, sniper
 from tests.support.paths import ATOM_DIR, SHARED_EDGAR
 
 METLIFE_13F = "0001140361-23-013281"  # the first placed submission (file-name order)
+ANIX_8K = "0001493152-25-027321"  # a recorded feed entry only, accepted 4.5 min after the start
 SUBMISSIONS = SHARED_EDGAR / "13f/full_submission"
 FIGI_CSV = SHARED_EDGAR / "openfigi/zyuTony_13f_database/openfigi_results.csv"
 SPY_FIGI = "BBG000BDTBL9"  # openfigi_results.csv's row for 78462F103 (SPDR S&P 500 ETF)
@@ -110,19 +111,38 @@ async def test_a_13f_target_goes_from_detected_to_enriched_with_tickers(
             json={"ticker": "MET", "duration_minutes": 60, "form_types": ["13F-HR"]},
         )
         assert target.status_code == 200, target.text
-
-        def enriched() -> dict[str, Any] | None:
-            listed = api.get("/api/v1/sniper/targets", headers=headers).json()
-            rows = [t for t in listed["targets"] if t["processing_state"] == "enriched"]
-            return rows[0] if rows else None
-
-        done = _wait_for(enriched, "the MET target to be enriched", log)
+        ordinary = api.post(
+            "/api/v1/sniper/targets",
+            headers=headers,
+            json={"ticker": "ANIX", "duration_minutes": 60, "form_types": ["8-K"]},
+        )
+        assert ordinary.status_code == 200, ordinary.text
+        done = _wait_for(lambda: _in_state(api, headers, "MET", "enriched"), "MET enriched", log)
         assert done["ticker"] == "MET"
         assert done["holdings_count"] == 6
         assert done["parsed_at"] is not None
         assert done["enriched_at"] is not None
         assert done["filing_uuid"] is not None
         _assert_filing_and_holdings(api, headers)
+        _wait_for(lambda: _in_state(api, headers, "ANIX", "parsed"), "the 8-K parsed", log)
+        _assert_ordinary_filing(api, headers)
+
+
+def _in_state(
+    api: httpx.Client, headers: dict[str, str], ticker: str, state: str
+) -> dict[str, Any] | None:
+    listed = api.get("/api/v1/sniper/targets", headers=headers).json()["targets"]
+    rows = [t for t in listed if t["ticker"] == ticker and t["processing_state"] == state]
+    return rows[0] if rows else None
+
+
+def _assert_ordinary_filing(api: httpx.Client, headers: dict[str, str]) -> None:
+    """A replayed filing without recorded documents: a record from its header, no failure."""
+    filing = api.get(f"/api/v1/sec/filings/{ANIX_8K}", headers=headers)
+    assert filing.status_code == 200, filing.text
+    record = filing.json()["data"]
+    assert (record["form_type"], record["filer_cik"]) == ("8-K", "0000715446")
+    assert record["form_13f"] is None
 
 
 def _assert_filing_and_holdings(api: httpx.Client, headers: dict[str, str]) -> None:
