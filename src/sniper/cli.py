@@ -18,6 +18,7 @@ import uvicorn
 import uvicorn.config
 
 from sniper.accounts.cli import accounts_app, keys_app
+from sniper.accounts.webhooks_cli import webhooks_app
 from sniper.app import ConfigurationError, ServeOptions, check_options, create_app
 from sniper.config import Settings
 from sniper.db import migrate as migrations
@@ -34,6 +35,7 @@ app = typer.Typer(
 )
 app.add_typer(accounts_app, name="accounts")
 app.add_typer(keys_app, name="keys")
+app.add_typer(webhooks_app, name="webhooks")
 app.add_typer(thirteenf_app, name="13f")
 app.add_typer(cusip_app, name="cusip")
 app.add_typer(trading_app, name="trading")

@@ -123,6 +123,13 @@ class Settings(BaseSettings):
     paper_tick: timedelta = timedelta(seconds=1)  # how often the runner looks for due bars
     market_data_dir: Path | None = None
 
+    @field_validator("replay_submissions_path", "replay_openfigi_path", mode="before")
+    @classmethod
+    def _empty_is_off(cls, value: object) -> object:
+        """An empty `SNIPER_REPLAY_*_PATH` turns the 13F demo's recordings off (`make run
+        DEMO_13F= DEMO_FIGI=`), not the current directory."""
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator(
         "expiry_grace",
         "catalog_refresh",

@@ -103,6 +103,7 @@ async def test_a_13f_target_goes_from_detected_to_enriched_with_tickers(
     assert created.returncode == 0, created.stderr
     key = sniper(env, "keys", "create", "demo").stdout.strip()
     headers = {"X-API-Key": key}
+    secret = sniper(env, "webhooks", "secret", "demo").stdout.strip()
     log = tmp_path / "serve.log"
     with serving(env, log, _metlife_accepted_at()) as base, httpx.Client(base_url=base) as api:
         target = api.post(
@@ -111,6 +112,8 @@ async def test_a_13f_target_goes_from_detected_to_enriched_with_tickers(
             json={"ticker": "MET", "duration_minutes": 60, "form_types": ["13F-HR"]},
         )
         assert target.status_code == 200, target.text
+        shown = api.get("/api/v1/webhooks/secret", headers=headers).json()
+        assert secret.startswith(shown["secret_prefix"])  # the CLI prints the signing secret
         ordinary = api.post(
             "/api/v1/sniper/targets",
             headers=headers,

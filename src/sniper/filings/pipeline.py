@@ -199,8 +199,9 @@ async def _parse(runtime: Runtime, claim: JobClaim, view: JobView) -> str:
         stage = NO_HOLDINGS if report is not None and report.outcome == NO_HOLDINGS else PARSED
         stage = NOT_RECORDED if unrecorded else stage
         state = {"filing_uuid": values["uuid"], "holdings_count": values["holdings_count"]}
-        await _set_state(session, runtime, job, stage, state | {"parsed_at": now})
-        job.attempts, job.last_error = 0, NOT_RECORDED_REASON if unrecorded else None
+        reason = NOT_RECORDED_REASON if unrecorded else None
+        await _set_state(session, runtime, job, stage, state | {"parsed_at": now}, reason)
+        job.attempts, job.last_error = 0, reason
     return stage
 
 
