@@ -9,6 +9,10 @@ PORT   ?= 8000
 export SNIPER_CATALOG_PATH ?= $(abspath $(SHARED)/edgar/reference/company_tickers.json)
 export SNIPER_DATABASE_URL ?= sqlite+aiosqlite:///./sniper.db
 export SNIPER_WEBHOOK_ALLOW_NETWORKS ?= 127.0.0.1/32
+# 13F demo (`make run` only, not the tests): the replay also serves the recorded 13F
+# submissions and answers OpenFIGI from the recorded mappings (README "13F demo").
+DEMO_13F  ?= $(abspath $(SHARED)/edgar/13f/full_submission)
+DEMO_FIGI ?= $(abspath $(SHARED)/edgar/openfigi/zyuTony_13f_database/openfigi_results.csv)
 
 .PHONY: install run test test-sqlite test-postgres lint bench bench-detection clean
 
@@ -29,7 +33,10 @@ run: install
 	@$(BIN)/sniper migrate 2>/dev/null
 	@$(BIN)/sniper accounts create demo --plan paid --tokens 1000 2>/dev/null || true
 	@key=$$($(BIN)/sniper keys create demo) && echo "demo account API key: $$key"
+	@secret=$$($(BIN)/sniper webhooks secret demo) && echo "demo account webhook secret: $$secret"
 	@if [ -z "$$SNIPER_EDGAR_USER_AGENT" ]; then \
+	  export SNIPER_REPLAY_SUBMISSIONS_PATH="$${SNIPER_REPLAY_SUBMISSIONS_PATH-$(DEMO_13F)}"; \
+	  export SNIPER_REPLAY_OPENFIGI_PATH="$${SNIPER_REPLAY_OPENFIGI_PATH-$(DEMO_FIGI)}"; \
 	  exec $(BIN)/sniper serve --port $(PORT) --replay $(REPLAY) --speed $(SPEED); \
 	else \
 	  exec $(BIN)/sniper serve --port $(PORT); \

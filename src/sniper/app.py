@@ -26,6 +26,7 @@ from sniper.edgar.budget import SLACK
 from sniper.edgar.catalog import TickerCatalog
 from sniper.edgar.client import SecClient, build_sec_client
 from sniper.edgar.planner import DetectionPlanner, PlannerSettings, Urls
+from sniper.edgar.sim_documents import place_submissions
 from sniper.edgar.sim_filings import LagModel, SimFiling, crawl_day, publish
 from sniper.edgar.simulated import SimulatedEdgar
 from sniper.filings import tasks as filing_tasks
@@ -157,7 +158,7 @@ async def _build(
         simulated=source.simulated,
         limiter=limiter,
     )
-    runtime.pipeline = await build_pipeline_resources(settings, opts.mode, live_sec, stack)
+    runtime.pipeline = await build_pipeline_resources(settings, opts.mode, source.sec, stack)
     runtime.publisher = Publisher(
         {"main": runtime.hub, "control": runtime.control_hub},
         settings.redis_url,
@@ -236,6 +237,7 @@ def check_options(settings: Settings, opts: ServeOptions) -> str | None:
     delivers and expires what is due). Replay mode loads the recorded crawl (cached)."""
     notice = None
     if opts.mode == "replay":
+        _check_demo_paths(settings)
         filings = replay_filings(settings, opts)
         last = max(f.first_public for f in filings)
         if opts.start is not None and opts.start > last:
@@ -267,13 +269,21 @@ def catalog_path(settings: Settings, opts: ServeOptions) -> Path | None:
     return beside if beside.is_file() else None
 
 
+def _check_demo_paths(settings: Settings) -> None:
+    """The 13F demo's recordings must exist when set (a one-line error, not a traceback)."""
+    submissions, figi = settings.replay_submissions_path, settings.replay_openfigi_path
+    if submissions is not None and not submissions.is_dir():
+        raise ConfigurationError(f"SNIPER_REPLAY_SUBMISSIONS_PATH {submissions} is not a directory")
+    if figi is not None and not figi.is_file():
+        raise ConfigurationError(f"SNIPER_REPLAY_OPENFIGI_PATH {figi} is not a file")
+
+
 def replay_filings(settings: Settings, opts: ServeOptions) -> tuple[SimFiling, ...]:
     """The filings `--replay` plays; raises `ConfigurationError` for a missing directory or
     lag file, or a directory without recorded filings."""
     if opts.replay_dir is None or not opts.replay_dir.is_dir():
         raise ConfigurationError(f"--replay needs a directory, got {opts.replay_dir}")
-    timing = _timing_path(settings, opts.replay_dir)
-    filings = _simulated_day(opts.replay_dir, timing, settings.replay_seed)
+    filings = _replay_day(settings, opts.replay_dir).filings
     if not filings:
         raise ConfigurationError(f"--replay {opts.replay_dir}: no recorded filings in it")
     return filings
@@ -291,8 +301,13 @@ def _replay_source(settings: Settings, opts: ServeOptions) -> _Source:
     if opts.clock is None:
         first = min(f.accepted_at for f in filings)
         clock = ReplayClock(opts.start or first, opts.speed)
+    documents = _replay_day(settings, opts.replay_dir).documents
     simulated = SimulatedEdgar(
-        filings, clock, max_rps=settings.edgar_max_rps, edgar_dir=timing.parent.parent
+        filings,
+        clock,
+        max_rps=settings.edgar_max_rps,
+        edgar_dir=timing.parent.parent,
+        documents=documents,
     )
     speed = opts.speed if opts.clock is None else 1.0
     sec = _sec_client(settings, clock, httpx.ASGITransport(app=simulated.asgi), speed)
@@ -308,9 +323,21 @@ def _replay_source(settings: Settings, opts: ServeOptions) -> _Source:
     return _Source(clock, sec, planner, simulated, description)
 
 
+class _Day(NamedTuple):
+    filings: tuple[SimFiling, ...]
+    documents: dict[str, bytes]  # accession -> recorded full submission (13F demo)
+
+
+def _replay_day(settings: Settings, replay_dir: Path) -> _Day:
+    timing = _timing_path(settings, replay_dir)
+    submissions = settings.replay_submissions_path
+    return _simulated_day(replay_dir, timing, settings.replay_seed, submissions)
+
+
 @functools.lru_cache(maxsize=4)
-def _simulated_day(replay_dir: Path, timing: Path, seed: int) -> tuple[SimFiling, ...]:
-    """The recorded crawl in `replay_dir` (`shared/edgar/atom/`), each filing published with
+def _simulated_day(replay_dir: Path, timing: Path, seed: int, submissions: Path | None) -> _Day:
+    """The recorded crawl in `replay_dir` (`shared/edgar/atom/`), plus the recorded full
+    submissions in `submissions` placed into it (`sim_documents`), each filing published with
     Archives and feed lags drawn (seeded) from `timing` (`fastest_way_etag_results.csv`); read
     once per process (`check_options`, then the lifespan; tests build many apps)."""
     if not timing.is_file():
@@ -319,7 +346,16 @@ def _simulated_day(replay_dir: Path, timing: Path, seed: int) -> tuple[SimFiling
         recorded = crawl_day(replay_dir)
     except (FileNotFoundError, ValueError) as exc:
         raise ConfigurationError(f"--replay {replay_dir}: {exc}") from exc
-    return tuple(publish(recorded, LagModel.recorded(timing), seed))
+    documents: dict[str, bytes] = {}
+    if submissions is not None and recorded:
+        try:
+            placed = place_submissions(submissions, recorded)
+        except OSError as exc:
+            raise ConfigurationError(
+                f"SNIPER_REPLAY_SUBMISSIONS_PATH {submissions}: {exc}"
+            ) from exc
+        recorded, documents = placed.day, placed.documents
+    return _Day(tuple(publish(recorded, LagModel.recorded(timing), seed)), documents)
 
 
 @functools.lru_cache(maxsize=4)

@@ -21,6 +21,7 @@ import uvicorn.config
 from typer._click import exceptions as click  # Typer's own click: its usage errors
 
 from sniper.accounts.cli import accounts_app, keys_app
+from sniper.accounts.webhooks_cli import webhooks_app
 from sniper.app import ConfigurationError, ServeOptions, check_options, create_app
 from sniper.config import Settings
 from sniper.db import migrate as migrations
@@ -47,6 +48,7 @@ app = typer.Typer(
 )
 app.add_typer(accounts_app, name="accounts")
 app.add_typer(keys_app, name="keys")
+app.add_typer(webhooks_app, name="webhooks")
 app.add_typer(thirteenf_app, name="13f")
 app.add_typer(cusip_app, name="cusip")
 app.add_typer(trading_app, name="trading")

@@ -56,6 +56,11 @@ class Settings(BaseSettings):
     replay_seed: int = 0  # seeds the replay's Archives and feed lags
     # The recorded lags the replay draws from; None: <replay dir>/../timing/ (shared/edgar/).
     replay_timing_path: Path | None = None
+    # 13F demo (`make run` sets both): recorded full submissions the replay places into its
+    # day and serves under their Archives paths, and the recorded OpenFIGI mapping CSV a local
+    # OpenFIGI stand-in answers from (sniper.filings.figi_standin). None: off.
+    replay_submissions_path: Path | None = None
+    replay_openfigi_path: Path | None = None
 
     # Notifications.
     webhook_allow_networks: Annotated[list[IPNetwork], NoDecode] = Field(default_factory=list)
@@ -136,6 +141,13 @@ class Settings(BaseSettings):
     paper_initial_balance: float = Field(default=100_000.0, gt=0)
     paper_tick: timedelta = timedelta(seconds=1)  # how often the runner looks for due bars
     market_data_dir: Path | None = None
+
+    @field_validator("replay_submissions_path", "replay_openfigi_path", mode="before")
+    @classmethod
+    def _empty_is_off(cls, value: object) -> object:
+        """An empty `SNIPER_REPLAY_*_PATH` turns the 13F demo's recordings off (`make run
+        DEMO_13F= DEMO_FIGI=`), not the current directory."""
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator(
         "expiry_grace",

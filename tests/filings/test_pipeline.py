@@ -260,9 +260,11 @@ async def test_an_8k_hit_ends_parsed_from_its_index_page(
     assert holdings.status_code == 404
 
 
-async def test_replay_without_an_archives_source_fails_soft(
+async def test_replay_of_a_13f_without_recorded_documents_ends_not_recorded(
     settings: Settings, tmp_path: Path
 ) -> None:
+    """Replay fetches from the simulated EDGAR, which serves only a synthesized header for a
+    filing whose documents are not recorded: a record of that metadata, no scary failure."""
     start = datetime(2023, 3, 23, 15, 0, tzinfo=UTC)
     async with _replaying(_settings(settings), tmp_path, METLIFE_13F, start) as h:
         key, target_id, pushes = await _hit(h, "MET", datetime(2023, 3, 23, 15, 31, tzinfo=UTC))
@@ -272,13 +274,20 @@ async def test_replay_without_an_archives_source_fails_soft(
         frames = _frames(pushes, "sniper.processing_state")
         async with transaction(h.runtime.sessions) as session:
             job = (await session.execute(select(FilingJob))).scalar_one()
+        filing = await h.client.get(
+            f"/api/v1/sec/filings/{METLIFE_13F}", headers={"X-API-Key": key}
+        )
     assert [hit["target_id"] for hit in hits] == [target_id]
     assert target["status"] == "STOPPED"
     assert target["resolution_reason"] == "filing_hit"
-    assert target["processing_state"] == "parse_failed"
-    assert [f["processing_state"] for f in frames] == ["parsing", "parse_failed"]
-    assert "SNIPER_EDGAR_ARCHIVES_BASE_URL" in (frames[-1]["error"] or "")
-    assert (job.status, job.attempts) == ("failed", 1)  # not retried
+    assert target["processing_state"] == "not_recorded"
+    assert [f["processing_state"] for f in frames] == ["parsing", "not_recorded"]
+    assert "not recorded" in (frames[-1]["error"] or "")
+    assert (job.status, job.attempts) == ("done", 0)  # nothing to retry
+    assert filing.status_code == 200, filing.text
+    record = filing.json()["data"]
+    assert record["filer_name"] == "METLIFE INC"
+    assert record["form_13f"]["holdings_count"] is None  # no holdings claimed
 
 
 def _flaky(failures: int) -> tuple[list[int], Any]:

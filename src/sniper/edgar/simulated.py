@@ -16,7 +16,8 @@ real local HTTP server (`tests/edgar/sim_support.py`). All hosts share one path 
   `{acc}.txt`: 200 with the synthesized header page (`sim_pages.header_page`; all three serve
   it, `.txt` as text/plain) once `archives_at <= now`, if `cik` is one of the filing's entities;
   the same names under `/Archives/edgar/data/{acc18}/` (no CIK: the folder EDGAR serves by
-  accession alone) answer alike for any filer;
+  accession alone) answer alike for any filer; a filing with a recorded full submission
+  (`documents`, see `sim_documents`) answers `{acc}.txt` with those bytes instead;
   anything else under `/Archives/` answers S3's 403 `AccessDenied` (application/xml), which is
   what EDGAR answers for a key that does not exist yet.
 - `GET /submissions/CIK##########.json`: the CIK's filings with `feed_at <= now` (data.sec.gov
@@ -35,7 +36,7 @@ import re
 import threading
 from bisect import bisect_left, bisect_right
 from collections import deque
-from collections.abc import Awaitable, Callable, Iterable, MutableMapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -176,7 +177,8 @@ class SimulatedEdgar:
     """EDGAR's feed, Archives and submissions for `filings` at `clock.now()` (module docstring).
 
     `edgar_dir` (`shared/edgar/`) supplies the recorded error bodies; without it short
-    stand-ins with the same markers are used. Raises `ValueError` for a repeated accession.
+    stand-ins with the same markers are used. `documents` maps an accession to its recorded
+    full submission, served as its `{acc}.txt`. Raises `ValueError` for a repeated accession.
     Thread-safe (one lock around `respond`).
     """
 
@@ -189,8 +191,10 @@ class SimulatedEdgar:
         block: timedelta = timedelta(minutes=10),
         feed_end: int = 5100,
         edgar_dir: Path | None = None,
+        documents: Mapping[str, bytes] | None = None,
     ) -> None:
         self.filings = list(filings)
+        self.documents = dict(documents or {})
         self.by_accession = {f.accession_number: f for f in self.filings}
         if len(self.by_accession) != len(self.filings):
             raise ValueError("SimulatedEdgar: an accession number is repeated")
@@ -306,6 +310,9 @@ class SimulatedEdgar:
         acc, name = filing.accession_number, match[3]
         if name not in (f"{acc}-index-headers.html", f"{acc}-index.htm", f"{acc}.txt"):
             return SimReply(403, self.bodies.access_denied, {"Content-Type": "application/xml"})
+        recorded = self.documents.get(acc)
+        if recorded is not None and name == f"{acc}.txt":
+            return SimReply(200, recorded, {"Content-Type": "text/plain"})
         page = self._pages.get(acc)
         if page is None:
             page = self._pages[acc] = header_page(filing)

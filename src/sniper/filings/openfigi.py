@@ -177,9 +177,15 @@ class OpenFigiClient:
 
 
 def build_openfigi_client(
-    *, base_url: str, api_key: str | None, timeout_seconds: float
+    *,
+    base_url: str,
+    api_key: str | None,
+    timeout_seconds: float,
+    transport: httpx.AsyncBaseTransport | None = None,
 ) -> OpenFigiClient:
-    """A client over a new `httpx.AsyncClient` (timeout `timeout_seconds`); the caller closes
-    it with `await client.aclose()`."""
-    http = httpx.AsyncClient(timeout=httpx.Timeout(timeout_seconds), trust_env=False)
+    """A client over a new `httpx.AsyncClient` (timeout `timeout_seconds`; `transport` for a
+    local stand-in); the caller closes it with `await client.aclose()`."""
+    http = httpx.AsyncClient(
+        timeout=httpx.Timeout(timeout_seconds), trust_env=False, transport=transport
+    )
     return OpenFigiClient(http, base_url=base_url, api_key=api_key)

@@ -6,6 +6,8 @@
                        │         └─ (stays parsed)   (other forms; 13F whose enrichment was
                        │                              skipped or gave up: enriched_at null)
                        ├─> no_holdings               (13F-NT, or an empty information table)
+                       ├─> not_recorded              (replay: a 13F whose documents are not
+                       │                              recorded; the record holds its metadata)
                        └─> parse_failed              (fetch or parse failed for good)
 
 `detected` is set in the hit transaction (`enqueue_hit`), which also writes the job row; the
@@ -17,8 +19,12 @@ Retryable failures (EDGAR or OpenFIGI unavailable) wait `filing_job_retry_base *
 (capped, +-10% jitter) up to `filing_job_max_attempts`; permanent ones (404 on both the index and
 the full text, a malformed document, no archives source) end the job at once.
 
-Replay and API-only mode have no archives source unless `SNIPER_EDGAR_ARCHIVES_BASE_URL` is set:
-hits then end `parse_failed` with that reason, logged once per process, never retried.
+Replay mode fetches from the simulated EDGAR (`SimulatedEdgar`) unless
+`SNIPER_EDGAR_ARCHIVES_BASE_URL` is set: a filing without recorded documents gets a record from
+its synthesized header (`parsed`; a 13F `not_recorded`), a recorded full submission
+(`SNIPER_REPLAY_SUBMISSIONS_PATH`) is parsed like a live one. API-only mode has no archives
+source unless that URL is set: hits then end `parse_failed` with that reason, logged once per
+process, never retried.
 """
 
 from __future__ import annotations
@@ -56,8 +62,12 @@ from sniper.runtime import Runtime
 
 logger = logging.getLogger(__name__)
 DETECTED, PARSING, PARSED, ENRICHED = "detected", "parsing", "parsed", "enriched"
-NO_HOLDINGS, PARSE_FAILED = "no_holdings", "parse_failed"
-TERMINAL = frozenset({ENRICHED, NO_HOLDINGS, PARSE_FAILED})
+NO_HOLDINGS, PARSE_FAILED, NOT_RECORDED = "no_holdings", "parse_failed", "not_recorded"
+TERMINAL = frozenset({ENRICHED, NO_HOLDINGS, PARSE_FAILED, NOT_RECORDED})
+NOT_RECORDED_REASON = (
+    "replay: this 13F's documents are not recorded (the simulated EDGAR serves its header "
+    "only); the filing record holds its metadata, no holdings"
+)
 NO_ARCHIVES = (
     "no EDGAR archives source (replay or API-only mode without SNIPER_EDGAR_ARCHIVES_BASE_URL)"
 )
@@ -172,8 +182,10 @@ async def _parse(runtime: Runtime, claim: JobClaim, view: JobView) -> str:
     if sources.sec is None or sources.archives_base is None:
         raise PermanentFailure(NO_ARCHIVES)
     archives = Archives(sources.sec, sources.archives_base)
-    material = await archives.fetch(view.cik, view.accession_number, view.form_type)
-    report = await asyncio.to_thread(parse_13f_material, view, material)
+    unrecorded = is_13f(view.form_type) and _unrecorded_replay(runtime, view.accession_number)
+    form = "" if unrecorded else view.form_type  # unrecorded: the header's metadata only
+    material = await archives.fetch(view.cik, view.accession_number, form)
+    report = None if unrecorded else await asyncio.to_thread(parse_13f_material, view, material)
     if report is not None and report.outcome == "cover_only":
         raise PermanentFailure(f"{view.accession_number}: 13F without an information table")
     async with transaction(runtime.sessions) as session:
@@ -185,10 +197,20 @@ async def _parse(runtime: Runtime, claim: JobClaim, view: JobView) -> str:
             rows = holding_rows(values["uuid"], report)
             await repo.replace_holdings(session, values["uuid"], rows)
         stage = NO_HOLDINGS if report is not None and report.outcome == NO_HOLDINGS else PARSED
+        stage = NOT_RECORDED if unrecorded else stage
         state = {"filing_uuid": values["uuid"], "holdings_count": values["holdings_count"]}
-        await _set_state(session, runtime, job, stage, state | {"parsed_at": now})
-        job.attempts, job.last_error = 0, None
+        reason = NOT_RECORDED_REASON if unrecorded else None
+        await _set_state(session, runtime, job, stage, state | {"parsed_at": now}, reason)
+        job.attempts, job.last_error = 0, reason
     return stage
+
+
+def _unrecorded_replay(runtime: Runtime, accession: str) -> bool:
+    """True when the archives source is the replay's simulated EDGAR and it holds no recorded
+    documents for `accession` (it serves the synthesized header only)."""
+    sim = runtime.simulated
+    from_sim = runtime.settings.edgar_archives_base_url is None
+    return sim is not None and from_sim and accession not in sim.documents
 
 
 async def _enrich(runtime: Runtime, claim: JobClaim, view: JobView) -> str:

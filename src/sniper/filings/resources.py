@@ -14,10 +14,12 @@ from dataclasses import dataclass
 
 from sniper.config import Settings
 from sniper.edgar.client import SecClient, build_sec_client
+from sniper.filings.figi_standin import standin_client
 from sniper.filings.openfigi import OpenFigiClient, build_openfigi_client
 
 LIVE_SUBMISSIONS = "https://data.sec.gov"
 LIVE_OPENFIGI = "https://api.openfigi.com"
+REPLAY_ARCHIVES = "https://www.sec.gov"  # answered by the simulated EDGAR in replay
 # Replay against a local stand-in needs no contact; SecClient still insists on the form.
 STAND_IN_USER_AGENT = "Sniper stand-in replay@localhost.localdomain"
 
@@ -44,11 +46,17 @@ async def build_pipeline_resources(
     settings: Settings, mode: str, sec: SecClient | None, stack: contextlib.AsyncExitStack
 ) -> PipelineResources:
     """Resources for `mode` (`live`, `replay`, `off`); clients it creates are closed by
-    `stack`. `sec` is the live-mode client, reused so every SEC request shares its limit."""
+    `stack`. `sec` is the mode's own SEC client (live EDGAR, or the simulated EDGAR in
+    replay), reused so every SEC request shares its limit. A replay without an explicit
+    archives or submissions URL fetches from the simulated EDGAR, and without an explicit
+    OpenFIGI URL maps CUSIPs through the recorded stand-in (`SNIPER_REPLAY_OPENFIGI_PATH`)."""
     live = mode == "live"
-    archives = _base(settings.edgar_archives_base_url, settings.edgar_base_url, live)
-    submissions = _base(settings.edgar_submissions_base_url, LIVE_SUBMISSIONS, live)
-    client = sec if live else None
+    explicit = settings.edgar_archives_base_url or settings.edgar_submissions_base_url
+    via_source = sec is not None and (live or (mode == "replay" and not explicit))
+    archives_default = settings.edgar_base_url if live else REPLAY_ARCHIVES
+    archives = _base(settings.edgar_archives_base_url, archives_default, via_source)
+    submissions = _base(settings.edgar_submissions_base_url, LIVE_SUBMISSIONS, via_source)
+    client = sec if via_source else None
     if client is None and (archives or submissions):
         client = build_sec_client(
             user_agent=settings.edgar_user_agent or STAND_IN_USER_AGENT,
@@ -56,13 +64,20 @@ async def build_pipeline_resources(
             timeout_seconds=settings.edgar_timeout.total_seconds(),
         )
         stack.push_async_callback(client.aclose)
-    figi_base = _base(settings.openfigi_base_url, LIVE_OPENFIGI, live)
-    openfigi = None
-    if figi_base is not None:
-        openfigi = build_openfigi_client(
-            base_url=figi_base,
-            api_key=settings.openfigi_api_key,
-            timeout_seconds=settings.edgar_timeout.total_seconds(),
-        )
+    openfigi = _openfigi(settings, mode)
+    if openfigi is not None:
         stack.push_async_callback(openfigi.aclose)
     return PipelineResources(client, archives, submissions, openfigi)
+
+
+def _openfigi(settings: Settings, mode: str) -> OpenFigiClient | None:
+    timeout = settings.edgar_timeout.total_seconds()
+    figi_base = _base(settings.openfigi_base_url, LIVE_OPENFIGI, mode == "live")
+    if figi_base is not None:
+        return build_openfigi_client(
+            base_url=figi_base, api_key=settings.openfigi_api_key, timeout_seconds=timeout
+        )
+    recorded = settings.replay_openfigi_path
+    if mode == "replay" and recorded is not None:
+        return standin_client(recorded, timeout_seconds=timeout)
+    return None
