@@ -1,8 +1,8 @@
 """The dashboard's sign-in session: a signed cookie, a CSRF token, and the signed-in account.
 
 The cookie `sniper_session` (HttpOnly, SameSite=Strict, path `/`) holds
-`{"key": <API key>, "csrf": <32 hex>}` signed with `SNIPER_SECRET_KEY` (itsdangerous, salt
-`sniper.dashboard`, at most `MAX_AGE_SECONDS` old). Every page re-authenticates the key, so a
+`{"key": <API key>, "csrf": <32 hex>}` signed with `SNIPER_SECRET_KEY` (its codec:
+`sniper.accounts.session_cookie`; `/ws/main-api` accepts it too, so no page embeds the key). Every page re-authenticates the key, so a
 revoked key ends the session at the next request (`authenticate` answers None). Every form
 posts the session's CSRF token in the field `csrf`; a POST without the session's token is
 refused (`BadCsrf`, 403).
@@ -11,21 +11,19 @@ refused (`BadCsrf`, 403).
 from __future__ import annotations
 
 import hmac
-import secrets
 from dataclasses import dataclass
 from urllib.parse import parse_qs
 
 from fastapi import Request, Response
-from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sniper.accounts import session_cookie
 from sniper.accounts.service import authenticate
 from sniper.errors import Forbidden
 from sniper.models import Account
 
-COOKIE = "sniper_session"
-MAX_AGE_SECONDS = 12 * 3600
-_SALT = "sniper.dashboard"
+COOKIE = session_cookie.COOKIE
+MAX_AGE_SECONDS = session_cookie.MAX_AGE_SECONDS
 
 
 class SignedOut(Exception):
@@ -40,20 +38,16 @@ class BadCsrf(Forbidden):
 
 @dataclass(frozen=True)
 class Visitor:
-    """A signed-in visitor: the account, its API key (for the WebSocket) and the CSRF token."""
+    """A signed-in visitor: the account, its API key (never rendered) and the CSRF token."""
 
     account: Account
     api_key: str
     csrf: str
 
 
-def _serializer(secret_key: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(secret_key, salt=_SALT)
-
-
 def sign_in(response: Response, secret_key: str, api_key: str, *, secure: bool) -> None:
     """Set the session cookie for `api_key` (already authenticated) with a new CSRF token."""
-    value = _serializer(secret_key).dumps({"key": api_key, "csrf": secrets.token_hex(16)})
+    value = session_cookie.encode(secret_key, api_key)
     response.set_cookie(
         COOKIE,
         value,
@@ -73,18 +67,10 @@ def sign_out(response: Response) -> None:
 async def visitor(request: Request, session: AsyncSession, secret_key: str) -> Visitor:
     """The request's signed-in visitor; raises `SignedOut` for no cookie, a bad or expired
     signature, or a key that no longer authenticates (revoked)."""
-    raw = request.cookies.get(COOKIE)
-    if not raw:
+    decoded = session_cookie.decode(secret_key, request.cookies.get(COOKIE))
+    if decoded is None:
         raise SignedOut
-    try:
-        data = _serializer(secret_key).loads(raw, max_age=MAX_AGE_SECONDS)
-    except BadSignature as exc:
-        raise SignedOut from exc
-    if not isinstance(data, dict):
-        raise SignedOut
-    key, csrf = data.get("key"), data.get("csrf")
-    if not isinstance(key, str) or not isinstance(csrf, str):
-        raise SignedOut
+    key, csrf = decoded
     account = await authenticate(session, key, secret_key=secret_key)
     if account is None:
         raise SignedOut

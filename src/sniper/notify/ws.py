@@ -1,6 +1,8 @@
 """WebSocket `/ws/main-api`: the owner's hits and target lifecycle events, pushed live.
 
-Authenticate with `?apiKey=` or a first frame `{"type":"auth","api_key":..}` within 10 s. The
+Authenticate with `?apiKey=`, the dashboard's signed session cookie `sniper_session` (sent by
+a page of the same origin: the cookie is ignored when the `Origin` header names another host),
+or a first frame `{"type":"auth","api_key":..}` within 10 s. The
 server answers `{"type":"authenticated","account_id":..,"last_event_id":N}`, then sends
 `{"type":"event","event":"sniper.filing_hit","data":{..webhook body..}}` (and
 `sniper.target_activated` / `_expired` / `_stopped`), `{"type":"heartbeat","timestamp":..}` every
@@ -32,10 +34,12 @@ import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
 from pydantic import BaseModel
 
+from sniper.accounts import session_cookie
 from sniper.accounts.service import authenticate
 from sniper.db.session import transaction
 from sniper.errors import UpgradeRequired
@@ -122,6 +126,17 @@ async def _first_frame_key(websocket: WebSocket) -> object:
     return frame.get("api_key") or frame.get("apiKey")
 
 
+def _cookie_key(websocket: WebSocket, secret_key: str) -> str | None:
+    """The API key of a validly signed dashboard session cookie sent from this origin, else
+    None (no cookie, a forged or expired one, or an `Origin` whose host is not this `Host`).
+    Whether the key is revoked is `admitted`'s check, as for every other key."""
+    origin = websocket.headers.get("origin")
+    if origin is not None and urlsplit(origin).netloc != websocket.headers.get("host"):
+        return None
+    decoded = session_cookie.decode(secret_key, websocket.cookies.get(session_cookie.COOKIE))
+    return None if decoded is None else decoded[0]
+
+
 def add_handshake(
     router: APIRouter,
     path: str,
@@ -162,7 +177,11 @@ async def main_api(websocket: WebSocket) -> None:
     await websocket.accept()
     try:
         resume_after = _last_event_id(websocket)
-        api_key = websocket.query_params.get("apiKey") or await _first_frame_key(websocket)
+        api_key = (
+            websocket.query_params.get("apiKey")
+            or _cookie_key(websocket, runtime.settings.secret_key)
+            or await _first_frame_key(websocket)
+        )
         async with admitted(runtime, api_key) as admission:
             with runtime.hub.subscribe(admission.account_id) as subscription:
                 missed, position = await _resume(runtime, subscription, resume_after)

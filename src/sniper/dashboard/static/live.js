@@ -1,7 +1,6 @@
-// Live page: /ws/main-api frames appended to the table (first frame authenticates).
+// Live page: /ws/main-api frames appended to the table (the session cookie authenticates).
 (function () {
   "use strict";
-  var config = document.getElementById("live-config");
   var state = document.getElementById("live-state");
   var rows = document.getElementById("live-events");
   function cell(row, text) { var td = document.createElement("td"); td.textContent = text; row.appendChild(td); }
@@ -26,7 +25,6 @@
   function connect() {
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
     var socket = new WebSocket(scheme + location.host + "/ws/main-api");
-    socket.onopen = function () { socket.send(JSON.stringify({ type: "auth", api_key: config.dataset.key })); };
     socket.onmessage = function (message) {
       var frame = JSON.parse(message.data);
       if (frame.type === "authenticated") { state.textContent = "Connected: waiting for events"; }
