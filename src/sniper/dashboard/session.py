@@ -2,10 +2,10 @@
 
 The cookie `sniper_session` (HttpOnly, SameSite=Strict, path `/`) holds
 `{"key": <API key>, "csrf": <32 hex>}` signed with `SNIPER_SECRET_KEY` (its codec:
-`sniper.accounts.session_cookie`; `/ws/main-api` accepts it too, so no page embeds the key). Every page re-authenticates the key, so a
-revoked key ends the session at the next request (`authenticate` answers None). Every form
-posts the session's CSRF token in the field `csrf`; a POST without the session's token is
-refused (`BadCsrf`, 403).
+`sniper.accounts.session_cookie`; `/ws/main-api` accepts it too, so no page embeds the key).
+Every page re-authenticates the key, so a revoked key ends the session at the next request
+(`authenticate` answers None). Every form posts the session's CSRF token in the field `csrf`;
+a POST without the session's token is refused (`BadCsrf`, 403).
 """
 
 from __future__ import annotations
