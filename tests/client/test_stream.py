@@ -97,17 +97,18 @@ async def test_stream_survives_a_server_restart_without_losing_a_hit(
 
 
 async def _settled(settings: Settings, received: list[Event]) -> None:
-    """Wait until SONY's filing is done with (`parse_failed`: the replay has no archives
-    source, so nothing more happens to it) and the stream has yielded everything logged."""
+    """Wait until SONY's filing is done with (`parsed`: the replay records no documents of
+    it, so its record is the header's and nothing more happens to it) and the stream has
+    yielded everything logged."""
     snapshot: list[tuple[int, str]] = []
 
     def parse_ended() -> bool:
         states = [e.data.get("processing_state") for e in received]
-        return "parse_failed" in states
+        return "parsed" in states
 
     def caught_up() -> bool:
         return [(e.id, e.event) for e in received] == snapshot
 
-    await wait_for(parse_ended, "SONY's filing to end parse_failed")
+    await wait_for(parse_ended, "SONY's filing to end parsed")
     snapshot = await logged(settings)
     await wait_for(caught_up, f"the stream to yield {snapshot}")

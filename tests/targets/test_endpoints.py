@@ -58,6 +58,11 @@ async def test_seed_001_sample_request_returns_every_field(harness: Harness) -> 
     body = response.json()
     assert set(body) == TARGET_FIELDS
     assert re.fullmatch(r"tgt_[0-9A-Za-z]{12}", body["target_id"])
+    # predicted from TSLA's submissions JSON, which the replay's simulated EDGAR serves
+    predicted = body.pop("candidate_urls")
+    assert predicted, "no candidate URLs predicted for TSLA"
+    tsla_folder = "https://www.sec.gov/Archives/edgar/data/1318605/"
+    assert all(c["url"].startswith(tsla_folder) for c in predicted)
     assert body | {"target_id": None} == {
         "target_id": None,
         "ticker": "TSLA",
@@ -74,7 +79,6 @@ async def test_seed_001_sample_request_returns_every_field(harness: Harness) -> 
         "holdings_count": None,
         "parsed_at": None,
         "enriched_at": None,
-        "candidate_urls": None,
     }
     assert response.headers["x-request-id"]
 

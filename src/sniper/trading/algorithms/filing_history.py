@@ -74,7 +74,9 @@ async def backtest_filings(
     if not forms:
         return history
     sources = runtime.pipeline
-    if sources.sec is None or sources.submissions_base is None:
+    # A replay's simulated EDGAR knows only the replayed day: no filing history to backtest on.
+    simulated = runtime.mode == "replay" and not runtime.settings.edgar_submissions_base_url
+    if sources.sec is None or sources.submissions_base is None or simulated:
         raise BadRequest(
             "filing_event backtests need EDGAR submissions JSON: set "
             "SNIPER_EDGAR_SUBMISSIONS_BASE_URL (live mode uses https://data.sec.gov)"
