@@ -9,39 +9,25 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
-from sqlalchemy import Connection
 
 from sniper.clock import ManualClock, ReplayClock, SystemClock
 from sniper.config import Settings
-from sniper.db.base import Base
 from sniper.db.engine import create_engine, session_factory
 from sniper.db.session import transaction
 from sniper.serviceclock import StoredClock, cli_clock, persist
 from tests.support.cli import SNIPER, sniper
 from tests.support.paths import ATOM_DIR
+from tests.support.schema import model_differences
 
 REPLAY_AT = datetime(2025, 12, 12, 15, 30, tzinfo=UTC)
 WALL_AT = datetime(2026, 12, 3, 9, 10, tzinfo=UTC)
 
 
-def _differences(connection: Connection) -> list[Any]:
-    context = MigrationContext.configure(connection, opts={"compare_type": True})
-    return [d for d in compare_metadata(context, Base.metadata) if "service_clock" in repr(d)]
-
-
 async def test_the_migrated_table_matches_the_model(database_url: str) -> None:
-    engine = create_engine(database_url)
-    try:
-        async with engine.connect() as connection:
-            assert await connection.run_sync(_differences) == []
-    finally:
-        await engine.dispose()
+    assert await model_differences(database_url, "service_clock") == []
 
 
 async def test_the_cli_follows_a_fresh_replay_clock_and_falls_back_to_wall_time(

@@ -5,16 +5,11 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
-from typing import Any
 
 from alembic import command
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
-from sqlalchemy import Connection
 
-from sniper.db.base import Base
-from sniper.db.engine import create_engine
 from sniper.db.migrate import alembic_config
+from tests.support.schema import model_differences
 
 MINE = ("notify_email", "notify_browser")
 
@@ -24,18 +19,8 @@ def _columns(path: Path) -> list[str]:
         return [row[1] for row in db.execute("PRAGMA table_info('accounts')")]
 
 
-def _differences(connection: Connection) -> list[Any]:
-    context = MigrationContext.configure(connection, opts={"compare_type": True})
-    return [d for d in compare_metadata(context, Base.metadata) if "accounts" in repr(d)]
-
-
 async def test_migrated_accounts_match_the_model(database_url: str) -> None:
-    engine = create_engine(database_url)
-    try:
-        async with engine.connect() as connection:
-            assert await connection.run_sync(_differences) == []
-    finally:
-        await engine.dispose()
+    assert await model_differences(database_url, "accounts") == []
 
 
 def test_existing_accounts_get_true_and_downgrade_drops_the_columns(tmp_path: Path) -> None:

@@ -5,30 +5,15 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
-from typing import Any
 
 from alembic import command
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
-from sqlalchemy import Connection
 
-from sniper.db.base import Base
-from sniper.db.engine import create_engine
 from sniper.db.migrate import alembic_config
-
-
-def _differences(connection: Connection) -> list[Any]:
-    context = MigrationContext.configure(connection, opts={"compare_type": True})
-    return [d for d in compare_metadata(context, Base.metadata) if "push_events" in repr(d)]
+from tests.support.schema import model_differences
 
 
 async def test_migrated_push_events_match_the_model(database_url: str) -> None:
-    engine = create_engine(database_url)
-    try:
-        async with engine.connect() as connection:
-            assert await connection.run_sync(_differences) == []
-    finally:
-        await engine.dispose()
+    assert await model_differences(database_url, "push_events") == []
 
 
 def _tables(path: Path) -> set[str]:
