@@ -135,7 +135,8 @@ class Settings(BaseSettings):
 
     # Trading algorithms (sniper.trading). Paper runs play daily bars through the service clock:
     # one bar every `paper_bar_interval` of clock time, from `paper_from`. Bars come from
-    # `market_data_dir/<TICKER>.csv` when that file exists, else bokeh-sampledata's stocks.
+    # `market_data_dir/<TICKER>.csv` when that file exists, else the bundled sample
+    # (bokeh-sampledata, and hvsampledata's AAPL 2019-2024; see sniper.trading.engine.marketdata).
     paper_bar_interval: timedelta = timedelta(seconds=60)
     paper_from: date = date(2012, 3, 1)
     paper_initial_balance: float = Field(default=100_000.0, gt=0)

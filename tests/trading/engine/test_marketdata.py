@@ -64,6 +64,47 @@ def test_aapls_2005_split_is_no_crash_in_the_adjusted_bars() -> None:
     assert [day for day, change in adjusted.items() if change < -40] == [date(2000, 9, 29)]
 
 
+def test_aapls_newer_part_is_hvsampledatas_real_2019_2024_bars() -> None:
+    """hvsampledata's AAPL: 1,509 bars, 2019-01-02 to 2024-12-30, Yahoo's split-adjusted
+    prices (2019-01-02 closed at 157.92 before the 2020 4:1 split: 39.48 here), adjusted for
+    dividends by adj_close / close (37.62 / 39.48); no -75 % bar at the 2020-08-31 split."""
+    start, end = date(2019, 1, 1), date(2024, 12, 31)
+    raw = sample_bars("NASDAQ:AAPL", adjusted=False, start=start, end=end)
+    adjusted = sample_bars("NASDAQ:AAPL", start=start, end=end)
+    assert len(raw) == len(adjusted) == 1509
+    assert (raw[0].at, raw[-1].at) == (
+        datetime(2019, 1, 2, tzinfo=UTC),
+        datetime(2024, 12, 30, tzinfo=UTC),
+    )
+    first = raw[0]
+    assert (first.open, first.high, first.low, first.close, first.volume) == (
+        38.72,
+        39.71,
+        38.56,
+        39.48,
+        148158800,
+    )
+    assert adjusted[0].close == pytest.approx(37.62)
+    assert adjusted[0].volume == round(148158800 / (37.62 / 39.48))
+    assert _changes(adjusted)[date(2020, 8, 31)] == pytest.approx(3.39, abs=0.01)
+    assert min(_changes(adjusted).values()) > -15  # 2020-03-16: -12.9 %, the worst day
+
+
+def test_a_range_picks_the_aapl_part_it_falls_in() -> None:
+    def span(**kwargs: date) -> tuple[date, date]:
+        bars = sample_bars("AAPL", **kwargs)
+        return bars[0].at.date(), bars[-1].at.date()
+
+    old, new = (date(2000, 3, 1), date(2013, 3, 1)), (date(2019, 1, 2), date(2024, 12, 30))
+    assert span() == old
+    assert span(start=date(2005, 1, 1), end=date(2016, 12, 31)) == old
+    assert span(start=date(2014, 1, 1), end=date(2020, 12, 31)) == new
+    assert span(start=date(2025, 1, 1)) == new  # after both: the backtest says so
+    with pytest.raises(ValueError, match="2012-01-01 to 2020-12-31 reaches into two"):
+        sample_bars("AAPL", start=date(2012, 1, 1), end=date(2020, 12, 31))
+    assert span(start=date(2019, 1, 1)) == new
+
+
 def test_price_adjustment_names_the_source(tmp_path: Path) -> None:
     (tmp_path / "ABC.csv").write_text("date,open,high,low,close,volume\n2024-01-02,1,2,1,1,5\n")
     assert price_adjustment("NASDAQ:AAPL", tmp_path) == "splits_and_dividends"

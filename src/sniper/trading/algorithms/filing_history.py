@@ -10,8 +10,9 @@ A history that does not reach the range is said, never passed off as "no filings
 older page the submissions JSON lists (`files[].name`, with `filingFrom` / `filingTo`) cannot
 be read and its dates overlap [start, end], the backtest fails (BadRequest naming the page and
 its dates) if those pages span the whole range, and otherwise carries a warning. AAPL's
-recorded submissions start 2015-03-12 while the bundled bars end 2013-03-01: a 2005 AAPL
-`filing_event` backtest offline fails instead of completing with 0 trades.
+recorded submissions start 2015-03-12: a 2005 AAPL `filing_event` backtest on the bundled
+2000-2013 bars fails offline instead of completing with 0 trades, while one on the bundled
+2019-2024 AAPL bars (hvsampledata) trades on the recorded filing dates.
 """
 
 from __future__ import annotations

@@ -161,7 +161,9 @@ class PaperRunner:
             bar
             for symbol in config.symbols or []
             # As a feed quotes them: backtests use the adjusted history, not paper runs.
-            for bar in bars_for(symbol, settings.market_data_dir, adjusted=False)
+            for bar in bars_for(
+                symbol, settings.market_data_dir, adjusted=False, start=settings.paper_from
+            )
             if bar.at.date() >= settings.paper_from
         )
         return sorted(bars, key=lambda bar: (bar.at, bar.symbol))

@@ -71,7 +71,8 @@ async def _run(runtime: Runtime, backtest: Backtest, progress: Progress | None) 
     config = AlgorithmConfig.model_validate(backtest.config)
     directory = runtime.settings.market_data_dir
     symbols = config.symbols or []
-    bars = {symbol: bars_for(symbol, directory) for symbol in symbols}
+    start, end = backtest.start_date, backtest.end_date
+    bars = {symbol: bars_for(symbol, directory, start=start, end=end) for symbol in symbols}
     history = await backtest_filings(runtime, config, backtest.start_date, backtest.end_date)
 
     async def report(done: int, total: int) -> None:

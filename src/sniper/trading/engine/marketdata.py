@@ -13,6 +13,15 @@ and close, and its volume is divided by it (shares in post-split units). A user'
 used as given. Paper runs replay the raw sample (`bars_for(adjusted=False)`): a feed quotes
 the prices of the day, adjustment is for looking back. `price_adjustment` names which of the
 two a symbol's backtest bars are, for the backtest result.
+
+AAPL has a second, newer part: `hvsampledata`'s `_data/apple_stocks.csv` (HoloViz, BSD
+package; the data is Yahoo Finance's, shipped "for demonstration and educational purposes",
+read from the installed package, never copied): 1,509 daily bars from 2019-01-02 to
+2024-12-30, `date,open,high,low,close,volume,adj_close`, prices already split-adjusted
+(Yahoo's `close`), adjusted for dividends here by `adj_close / close`. It overlaps AAPL's
+recorded EDGAR submissions (filings from 2015-03-12), so a `filing_event` backtest on it trades
+on real filings offline. The two parts are adjusted to different dates and nothing lies
+between them (2013-03-02 to 2019-01-01), so a range picks one of them (`sample_bars`).
 """
 
 from __future__ import annotations
@@ -36,42 +45,86 @@ ADJUSTED = "splits_and_dividends"  # the sample, ratio-adjusted by Adj Close / C
 AS_PROVIDED = "as_provided"  # the user's CSV, taken as it is
 
 
+SampleParts = dict[str, tuple[tuple[Bar, ...], ...]]  # ticker -> its parts, oldest first
+
+
 @functools.cache
-def _sample(adjusted: bool) -> dict[str, tuple[Bar, ...]]:
+def _sample(adjusted: bool) -> SampleParts:
+    parts: dict[str, list[tuple[Bar, ...]]] = {}
+    for name, bars in [*_bokeh(adjusted).items(), ("AAPL", _holoviz_apple(adjusted))]:
+        parts.setdefault(name, []).append(bars)
+    return {name: tuple(sorted(found, key=lambda p: p[0].at)) for name, found in parts.items()}
+
+
+def _bokeh(adjusted: bool) -> dict[str, tuple[Bar, ...]]:
     raw = resources.files("bokeh_sampledata").joinpath("_data", "stocks.csv.gz").read_bytes()
     by_ticker: dict[str, list[Bar]] = {}
     with io.TextIOWrapper(gzip.GzipFile(fileobj=io.BytesIO(raw)), encoding="utf-8") as text:
         for row in csv.DictReader(text):
-            bar = _sample_bar(row, adjusted)
+            columns = ("Date", "Open", "High", "Low", "Close", "Volume", "Adj Close")
+            bar = _sample_bar(row["Ticker"], [row[name] for name in columns], adjusted)
             by_ticker.setdefault(bar.symbol, []).append(bar)
     return {name: tuple(sorted(bars, key=lambda b: b.at)) for name, bars in by_ticker.items()}
 
 
-def _sample_bar(row: dict[str, str], adjusted: bool) -> Bar:
-    day = date.fromisoformat(row["Date"])
-    factor = float(row["Adj Close"]) / float(row["Close"]) if adjusted else 1.0
+def _holoviz_apple(adjusted: bool) -> tuple[Bar, ...]:
+    text = resources.files("hvsampledata").joinpath("_data", "apple_stocks.csv").read_text("utf-8")
+    columns = ("date", "open", "high", "low", "close", "volume", "adj_close")
+    rows = csv.DictReader(io.StringIO(text))
+    bars = (_sample_bar("AAPL", [row[name] for name in columns], adjusted) for row in rows)
+    return tuple(sorted(bars, key=lambda b: b.at))
+
+
+def _sample_bar(symbol: str, cells: list[str], adjusted: bool) -> Bar:
+    """A sample row's bar; `cells` are date, open, high, low, close, volume, adjusted close."""
+    day = date.fromisoformat(cells[0])
+    open_, high, low, close, volume, adjusted_close = (float(cell) for cell in cells[1:])
+    factor = adjusted_close / close if adjusted else 1.0
     return Bar(
-        symbol=row["Ticker"],
+        symbol=symbol,
         at=datetime(day.year, day.month, day.day, tzinfo=UTC),
-        open=float(row["Open"]) * factor,
-        high=float(row["High"]) * factor,
-        low=float(row["Low"]) * factor,
-        close=float(row["Close"]) * factor,
-        volume=round(float(row["Volume"]) / factor),
+        open=open_ * factor,
+        high=high * factor,
+        low=low * factor,
+        close=close * factor,
+        volume=round(volume / factor),
     )
 
 
-def sample_bars(symbol: str, *, adjusted: bool = True) -> list[Bar]:
+def sample_bars(
+    symbol: str, *, adjusted: bool = True, start: date | None = None, end: date | None = None
+) -> list[Bar]:
     """Daily bars of `symbol` (`"NASDAQ:MSFT"` or `"MSFT"`) from the bundled sample, oldest
     first, each carrying `symbol` as given; split- and dividend-adjusted (see the module
-    docstring) unless `adjusted=False`. Parsed once per process. Raises ValueError for a
-    ticker the sample does not have (it has AAPL, FB, GOOG, IBM, MSFT)."""
-    bars = _sample(adjusted).get(ticker(symbol))
-    if bars is None:
+    docstring) unless `adjusted=False`. Parsed once per process. A ticker with two parts
+    (AAPL: 2000-03-01 to 2013-03-01 and 2019-01-02 to 2024-12-30) gives the oldest part that
+    reaches `start` (the oldest when `start` is None, the newest when none reaches it).
+    Raises ValueError for a ticker the sample does not have (it has AAPL, FB, GOOG, IBM,
+    MSFT), or when [start, end] reaches into two parts."""
+    parts = _sample(adjusted).get(ticker(symbol))
+    if parts is None:
         raise ValueError(f"no sample bars for {symbol}; the sample has {', '.join(SAMPLE_TICKERS)}")
+    bars = _part(symbol, parts, start, end)
     if bars[0].symbol == symbol:
         return list(bars)
     return [replace(bar, symbol=symbol) for bar in bars]
+
+
+def _part(
+    symbol: str, parts: tuple[tuple[Bar, ...], ...], start: date | None, end: date | None
+) -> tuple[Bar, ...]:
+    reaching = [part for part in parts if start is None or part[-1].at.date() >= start]
+    if not reaching:
+        return parts[-1]
+    chosen, later = reaching[0], reaching[1:]
+    if end is not None and chosen[-1].at.date() < end and later and later[0][0].at.date() <= end:
+        spans = " and ".join(f"{part[0].at.date()} to {part[-1].at.date()}" for part in parts)
+        raise ValueError(
+            f"the sample bars of {symbol} come in parts ({spans}), adjusted to different "
+            f"dates with no bars between them; {start} to {end} reaches into two: pick a "
+            "range within one"
+        )
+    return chosen
 
 
 def load_csv(path: str | Path, symbol: str) -> list[Bar]:
@@ -162,14 +215,24 @@ def _parse_volume(text: str, where: str) -> int:
     return int(value)
 
 
-def bars_for(symbol: str, directory: Path | None = None, *, adjusted: bool = True) -> list[Bar]:
+def bars_for(
+    symbol: str,
+    directory: Path | None = None,
+    *,
+    adjusted: bool = True,
+    start: date | None = None,
+    end: date | None = None,
+) -> list[Bar]:
     """Daily bars of `symbol` for backtests and paper runs: the user's
     `<directory>/<TICKER>.csv` (`SNIPER_MARKET_DATA_DIR`) when that file exists, else the
     bundled sample, adjusted unless `adjusted=False` (a paper run plays the sample as a feed
-    would have quoted it). Raises ValueError when neither has the ticker, or for a bad CSV
-    row (see `load_csv`)."""
+    would have quoted it), the part of it that [start, end] falls in (see `sample_bars`; a
+    CSV is returned whole). Raises ValueError when neither has the ticker, for a range
+    reaching into two sample parts, or for a bad CSV row (see `load_csv`)."""
     path = _user_csv(symbol, directory)
-    return load_csv(path, symbol) if path is not None else sample_bars(symbol, adjusted=adjusted)
+    if path is not None:
+        return load_csv(path, symbol)
+    return sample_bars(symbol, adjusted=adjusted, start=start, end=end)
 
 
 def price_adjustment(symbol: str, directory: Path | None = None) -> str:
