@@ -69,3 +69,30 @@ def test_the_sweep_forgets_agents_idle_for_ten_minutes() -> None:
     prefixes.observe(f"{AGENT}-25-000201", {900_002}, T0 + timedelta(seconds=30))
     assert prefixes.sweep(25, T0 + timedelta(minutes=1))
     assert prefixes.sweep(25, T0 + timedelta(minutes=11)) == []
+
+
+def test_an_agents_number_is_probed_in_the_folder_any_filer_gets() -> None:
+    """A company's guess through a filer agent may be another company's filing: its probe asks
+    the accession's own folder (CIK 0); the company's own prefix keeps the company's folder."""
+    prefixes = Prefixes()
+    prefixes.observe(f"{AGENT}-25-000100", {SELF}, T0)
+    prefixes.observe("0001045810-25-000230", {SELF}, T0)
+    folders = {c.accession_number[:10]: c.cik for c in prefixes.candidates(SELF, 25, 12, T0)}
+    assert folders == {AGENT: 0, "0001045810": SELF}
+
+
+def test_the_sweep_probes_fresh_holes_of_a_busy_agent_not_stale_ones() -> None:
+    """A number passed by a higher one is mostly a filing on Archives whose feed entry lags:
+    the sweep probes it for a minute after it was passed, above the guesses past the head."""
+    prefixes = Prefixes()
+    for n in (200, 201, 203, 204):  # 202 is passed at T0 + 60 s
+        prefixes.observe(
+            f"{AGENT}-25-{n:06d}", {900_000 + n}, T0 + timedelta(seconds=20 * n - 4000)
+        )
+    fresh = {c.accession_number: c.weight for c in prefixes.sweep(25, T0 + timedelta(seconds=90))}
+    hole, next_one = f"{AGENT}-25-000202", f"{AGENT}-25-000205"
+    assert hole in fresh
+    assert fresh[hole] > fresh[next_one]
+    stale = [c.accession_number for c in prefixes.sweep(25, T0 + timedelta(seconds=140))]
+    assert hole not in stale
+    assert next_one in stale

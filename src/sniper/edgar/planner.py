@@ -11,12 +11,13 @@ time, slot by slot, one request at a time:
   at once for a newly watched one): it teaches the prefixes that CIK files through, and an
   accession it lists that no source has seen is fetched (its header) and fired.
 - the other slots, **Archives probes** (`archives`) of the predicted next accessions of the
-  watched CIKs and the **agent sweep** (the busiest prefixes' next numbers, any company: the
-  share of targets whose prefixes are unknown, at least `SWEEP_FLOOR`), chosen slot by slot
-  (so a feed that moved re-plans the rest) by
-  smooth weighted round robin: a CIK's share doubles in the first 5 minutes of its window, and
-  every slot is used only then or at 16:00-16:10 ET (the day's peak); otherwise one slot a second
-  is left to the filing pipeline.
+  watched CIKs (a filer agent's number in the accession's own folder, as it may be any
+  company's) and the **agent sweep** (the busiest prefixes' fresh holes and next numbers, any
+  company: the share of targets whose prefixes are unknown, at least `SWEEP_FLOOR`), chosen
+  slot by slot (so a feed that moved re-plans the rest) by smooth weighted round robin: a
+  CIK's share doubles in the first 5 minutes of its window, and every slot is used only then
+  or at 16:00-16:10 ET (the day's peak); otherwise one slot a second is left to the filing
+  pipeline.
 
 All sources report to one `Detector` keyed by accession number: the first source to see a
 filing fires it, later ones only add their first-seen time. SEC's rate-threshold page pauses
@@ -242,15 +243,17 @@ class DetectionPlanner:
         unknown = sum(s for cik, s in shares.items() if not self.prefixes.knows(cik))
         sweep_share = max(unknown, SWEEP_FLOOR * total) / total
         found: dict[str, Candidate] = {}
-        for cik, share in shares.items():
-            for c in self.prefixes.candidates(cik, year, self.settings.lookahead, now):
-                weight = c.weight * share / total
-                found[c.accession_number] = Candidate(cik, c.accession_number, weight)
-        for c in self.prefixes.sweep(year, now):  # a company's own guess keeps its CIK's path
+        guesses = [
+            (c, share / total)
+            for cik, share in shares.items()
+            for c in self.prefixes.candidates(cik, year, self.settings.lookahead, now)
+        ]
+        guesses += [(c, sweep_share) for c in self.prefixes.sweep(year, now)]
+        for c, share in guesses:  # weights of one accession add up; a company's folder wins
             known = found.get(c.accession_number)
-            weight = c.weight * sweep_share + (known.weight if known else 0.0)
-            cik = known.cik if known else ANY_CIK
-            found[c.accession_number] = Candidate(cik, c.accession_number, weight)
+            weight = c.weight * share + (known.weight if known else 0.0)
+            folder = known.cik if known and known.cik != ANY_CIK else c.cik
+            found[c.accession_number] = Candidate(folder, c.accession_number, weight)
         return [c for c in found.values() if not detector.seen(c.accession_number)]
 
     def _pick(self, watched: Sequence[Watched], detector: Detector) -> Candidate | None:

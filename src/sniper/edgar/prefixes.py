@@ -24,6 +24,9 @@ PUBLIC_LAG_SECONDS = 45.0  # acceptance -> feed, p95 46 s (MANIFEST "Facts measu
 AGENTS_PER_CIK = 3
 SWEEP_AGENTS = 10  # the busiest prefixes file for most companies (10 agents: 42% of 2024's filings)
 SWEEP_WIDTH = 3
+SWEEP_HOLE_DEPTH = 30
+HOLE_WEIGHT = 2.0  # a fresh hole is likelier public now than the number past the head
+SWEEP_HOLE_AGE = timedelta(seconds=60)  # feed lag p95 18 s: a hole older than this rarely fills
 ANY_CIK = 0
 """A candidate's CIK when its company is not known: the sweep of a filer agent's next numbers."""
 MAX_SEEN = 500_000
@@ -31,8 +34,10 @@ MAX_SEEN = 500_000
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
-    """A predicted accession number of `cik`'s next filing, with `weight` in (0, 1]: the
-    candidates of one CIK share weights summing to 1, the likelier ones more."""
+    """A predicted accession number of a company's next filing, with `weight` in (0, 1]: the
+    candidates of one company share weights summing to 1, the likelier ones more. `cik` is the
+    Archives folder to probe: the company's own for its own prefix, `ANY_CIK` (the folder named
+    by the accession alone) for a filer agent's number, which may be any company's filing."""
 
     cik: int
     accession_number: str
@@ -80,23 +85,28 @@ class Prefixes:
         return bool(self._by_cik.get(cik))
 
     def sweep(self, year: int, now: datetime) -> list[Candidate]:
-        """The next numbers of the `SWEEP_AGENTS` prefixes that took the most numbers in the
-        last `RATE_SPAN`, head + 1 .. + `SWEEP_WIDTH`, for whichever company they are (CIK
-        `ANY_CIK`); each prefix's share is its rate, head + 1 the likeliest."""
+        """The likeliest next filings of the `SWEEP_AGENTS` prefixes that took the most numbers
+        in the last `RATE_SPAN`, for whichever company they are (CIK `ANY_CIK`): their holes
+        (numbers passed by a higher one: mostly filings already on Archives whose feed entry
+        lags, weight `HOLE_WEIGHT`) and head + 1 .. + `SWEEP_WIDTH` (head + k weighs 1 / k);
+        each prefix's share is the square root of its rate (polling each source at a rate
+        proportional to the root of how often it changes minimises the mean lag)."""
         rates = {}
         for prefix, arrivals in self._arrivals.items():
             recent = [seq for at, seq in arrivals if now - at <= RATE_SPAN]
             if len(recent) >= 2 and (prefix, year) in self._heads:
-                rates[prefix] = recent[-1] - recent[0]
+                rates[prefix] = math.sqrt(recent[-1] - recent[0])  # numbers taken
         busiest = sorted(rates, key=lambda p: rates[p], reverse=True)[:SWEEP_AGENTS]
         total = sum(rates[p] for p in busiest) or 1
-        weights = [1.0 / (k + 1) for k in range(SWEEP_WIDTH)]
-        norm = sum(weights)
         found = []
         for prefix in busiest:
             head = self._heads[prefix, year]
-            for k, w in enumerate(weights, start=1):
-                accession = f"{prefix}-{year:02d}-{head + k:06d}"
+            guesses = [(head + k, 1.0 / k) for k in range(1, SWEEP_WIDTH + 1)]
+            holes = self.holes(prefix, year, now, SWEEP_HOLE_DEPTH, SWEEP_HOLE_AGE)
+            guesses += [(seq, HOLE_WEIGHT) for seq in holes]
+            norm = sum(w for _, w in guesses)
+            for seq, w in guesses:
+                accession = f"{prefix}-{year:02d}-{seq:06d}"
                 if accession not in self._seen:
                     found.append(Candidate(ANY_CIK, accession, rates[prefix] / total * w / norm))
         return found
@@ -113,9 +123,11 @@ class Prefixes:
         rate = (arrivals[-1][1] - arrivals[0][1]) / max(span, 60.0)
         return max(1, min(lookahead, 1 + math.ceil(rate * PUBLIC_LAG_SECONDS)))
 
-    def holes(self, prefix: str, year: int, now: datetime, depth: int) -> list[int]:
+    def holes(
+        self, prefix: str, year: int, now: datetime, depth: int, age: timedelta = HOLE_AGE
+    ) -> list[int]:
         """Numbers in the `depth` below `prefix`'s head not seen yet, passed by a higher one
-        less than `HOLE_AGE` ago (newest first)."""
+        less than `age` ago (newest first)."""
         head = self.head(prefix, year)
         if head is None:
             return []
@@ -123,7 +135,7 @@ class Prefixes:
         found, since = [], None
         for seq in range(head, max(0, head - depth), -1):
             since = passed.get(seq, since)
-            if since is not None and now - since > HOLE_AGE:
+            if since is not None and now - since > age:
                 break
             if seq < head and f"{prefix}-{year:02d}-{seq:06d}" not in self._seen:
                 found.append(seq)
@@ -146,7 +158,7 @@ class Prefixes:
             share = max(used[prefix], 1) / total
             mine = self._prefix_candidates(cik, prefix, year, lookahead, now)
             norm = sum(c.weight for c in mine) or 1.0
-            found += [Candidate(cik, c.accession_number, share * c.weight / norm) for c in mine]
+            found += [Candidate(c.cik, c.accession_number, share * c.weight / norm) for c in mine]
         return found
 
     def _prefix_candidates(
@@ -160,8 +172,9 @@ class Prefixes:
             holes = self.holes(prefix, year, now, 2 * width) if now is not None else []
             numbers = [head + k for k in range(1, width + 1)] + holes
             weights = [1.0] * len(numbers)
+        folder = cik if prefix == f"{cik:010d}" else ANY_CIK  # an agent's number: any filer's
         return [
-            Candidate(cik, f"{prefix}-{year:02d}-{n:06d}", w)
+            Candidate(folder, f"{prefix}-{year:02d}-{n:06d}", w)
             for n, w in zip(numbers, weights, strict=True)
             if f"{prefix}-{year:02d}-{n:06d}" not in self._seen
         ]
