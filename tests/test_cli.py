@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import signal
 import subprocess
 import time
 from collections.abc import Iterator
@@ -14,6 +13,7 @@ import pytest
 
 from tests.support.cli import SNIPER, sniper
 from tests.support.paths import ATOM_DIR
+from tests.support.serve import serving
 
 
 def test_accounts_and_keys(cli_env: dict[str, str]) -> None:
@@ -42,52 +42,15 @@ def test_live_mode_refuses_without_a_user_agent(
     assert "SNIPER_EDGAR_USER_AGENT" in result.stderr
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def replay_server(cli_env: dict[str, str], tmp_path: Path) -> Iterator[tuple[str, str]]:
     """`sniper serve --replay` in a subprocess at 120x from 15:30Z; yields (base URL, key)."""
     sniper(cli_env, "migrate")
     sniper(cli_env, "accounts", "create", "demo", "--plan", "paid", "--tokens", "10")
     key = sniper(cli_env, "keys", "create", "demo").stdout.strip()
-    port = _free_port()
-    log = (tmp_path / "serve.log").open("w")
-    process = subprocess.Popen(
-        [
-            *SNIPER,
-            "serve",
-            "--port",
-            str(port),
-            "--replay",
-            str(ATOM_DIR),
-            "--speed",
-            "120",
-            "--start",
-            "2025-12-12T15:30:00Z",
-        ],
-        env=cli_env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                httpx.get(f"{base}/api/v1/status", timeout=1)
-                break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        yield base, key
-    finally:
-        process.send_signal(signal.SIGINT)
-        process.wait(timeout=20)
-        log.close()
+    replay = ["--replay", str(ATOM_DIR), "--speed", "120", "--start", "2025-12-12T15:30:00Z"]
+    with serving(cli_env, tmp_path / "serve.log", *replay) as served:
+        yield served.base, key
 
 
 def test_serve_replay_fires_a_target_created_with_http(replay_server: tuple[str, str]) -> None:

@@ -7,14 +7,11 @@ request id) and never the API key, the webhook secret or the signature."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import io
 import json
 import logging
-import signal
-import subprocess
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from random import Random
@@ -34,38 +31,15 @@ from sniper.worker.jobs import JobRunner, Schedule, run_schedule
 from tests.conftest import Harness, running
 from tests.notify.helpers import fire_hits
 from tests.notify.receiver import Receiver
-from tests.notify.test_crash_restart import SPEED, _answers, _free_port
-from tests.support.cli import SNIPER
+from tests.notify.test_crash_restart import SPEED
 from tests.support.http_server import Reply, Request
 from tests.support.paths import ATOM_DIR, CATALOG_PATH
+from tests.support.serve import serving, wait_until
 
 SONY_6K = "0001104659-25-120538"
 SETUP_AT = datetime(2025, 12, 12, 15, 45, tzinfo=UTC)
 DEADLINE_SECONDS = 180.0  # generous: a loaded two-core machine
 PATH_TOKEN = "t0ken-in-the-path"  # what chat webhooks carry in their URLs
-
-
-@contextlib.contextmanager
-def serving(env: dict[str, str], log: Path, start: str) -> Iterator[str]:
-    """`sniper serve --replay` from `start` at 30x writing `log`; yields its base URL once it
-    answers, stops it (SIGINT) at the end."""
-    port = _free_port()
-    replay = ["--replay", str(ATOM_DIR), "--speed", SPEED, "--start", start]
-    with log.open("a") as out:
-        process = subprocess.Popen(
-            [*SNIPER, "serve", "--port", str(port), *replay],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_for(lambda: _answers(base), "the server to answer")
-        yield base
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGINT)
-            process.wait(timeout=DEADLINE_SECONDS)
 
 
 def hook(receiver: Receiver) -> str:
@@ -105,13 +79,6 @@ def _events(log: Path) -> list[dict[str, Any]]:
     return found
 
 
-def _wait_for(condition: Callable[[], bool], what: str) -> None:
-    deadline = time.monotonic() + DEADLINE_SECONDS
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.05)
-
-
 def _named(log: Path, name: str) -> list[dict[str, Any]]:
     return [record for record in _events(log) if record["event"] == name]
 
@@ -130,15 +97,17 @@ def test_json_logs_have_one_line_per_hit_and_attempt_and_no_secret(
     log = tmp_path / "serve.log"
     with Receiver(script) as receiver:
         key, secret = asyncio.run(_account_and_target(env["SNIPER_DATABASE_URL"], hook(receiver)))
-        with serving(env, log, "2025-12-12T15:45:30Z") as base:
-            _wait_for(lambda: bool(_named(log, "webhook.attempt")), "the webhook attempt")
+        replay = ["--replay", str(ATOM_DIR), "--speed", SPEED, "--start", "2025-12-12T15:45:30Z"]
+        with serving(env, log, *replay) as served:
+            base = served.base
+            wait_until(lambda: bool(_named(log, "webhook.attempt")), "the webhook attempt")
             stopped = httpx.post(
                 f"{base}/api/v1/trading/stop",
                 headers={"X-API-Key": key, "X-Request-ID": "obs-stop-1"},
                 timeout=10,
             )
             assert stopped.status_code == 200, stopped.text
-            _wait_for(lambda: bool(_named(log, "trading.control_changed")), "the control event")
+            wait_until(lambda: bool(_named(log, "trading.control_changed")), "the control event")
         signature = receiver.received[0].request.headers["webhook-signature"]
 
     [hit] = _named(log, "target.hit")

@@ -9,11 +9,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import signal
-import socket
-import subprocess
-import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -22,47 +17,11 @@ import websockets
 
 from sniper.config import Settings
 from sniper.notify.signing import new_webhook_secret
-from tests.support.cli import SNIPER, cli_environment, sniper
+from tests.support.cli import cli_environment, sniper
 from tests.support.paths import ATOM_DIR
+from tests.support.serve import aserving
 
-DEADLINE_SECONDS = 60.0  # generous: the suite runs on a loaded two-core machine
 UNKNOWN_KEY = "wrong-but-maybe-a-typo-of-a-real-key"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-async def _wait_until_it_answers(base: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + DEADLINE_SECONDS
-    async with httpx.AsyncClient(base_url=base, timeout=2) as client:
-        while True:
-            assert process.poll() is None, f"sniper serve exited with {process.returncode}"
-            with contextlib.suppress(httpx.TransportError):
-                if (await client.get("/api/v1/status")).status_code == 200:
-                    return
-            assert time.monotonic() < deadline, "sniper serve did not answer"
-            await asyncio.sleep(0.1)
-
-
-@contextlib.asynccontextmanager
-async def _serving(env: dict[str, str], logs: Path, *flags: str) -> AsyncIterator[str]:
-    """`sniper serve --replay FLAGS` writing `logs/stdout` and `logs/stderr`; yields its URL.
-    The process is stopped (SIGINT) and its output complete when the block ends."""
-    port = _free_port()
-    command = [*SNIPER, "serve", "--port", str(port), "--replay", str(ATOM_DIR), *flags]
-    with (logs / "stdout").open("wb") as out, (logs / "stderr").open("wb") as err:
-        process = subprocess.Popen(command, env=env, stdout=out, stderr=err)
-    try:
-        base = f"http://127.0.0.1:{port}"
-        await _wait_until_it_answers(base, process)
-        yield base
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGINT)
-        await asyncio.to_thread(process.wait, DEADLINE_SECONDS)
 
 
 async def _use_the_key(base: str, key: str) -> None:
@@ -95,9 +54,10 @@ async def test_serve_never_logs_an_api_key(
     key = (await asyncio.to_thread(sniper, env, "keys", "create", "alice")).stdout.strip()
     assert key.startswith("snp_")
     flags = ["--log-level", log_level] if log_level != "info" else []  # info: as `make run`
-    async with _serving(env, tmp_path, *flags) as base:
-        await _use_the_key(base, key)
-    output = (tmp_path / "stdout").read_text() + (tmp_path / "stderr").read_text()
+    log = tmp_path / "serve.log"
+    async with aserving(env, log, "--replay", str(ATOM_DIR), *flags) as served:
+        await _use_the_key(served.base, key)
+    output = log.read_text()
     assert key[len("snp_") :] not in output, output
     assert UNKNOWN_KEY not in output, output
     assert "whsec_" not in output.replace("whsec_[redacted]", ""), output

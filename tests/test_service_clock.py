@@ -3,9 +3,6 @@ replaying process, is what the CLI stamps rows with; no fresh row means wall tim
 
 from __future__ import annotations
 
-import signal
-import subprocess
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,9 +15,10 @@ from sniper.config import Settings
 from sniper.db.engine import create_engine, session_factory
 from sniper.db.session import transaction
 from sniper.serviceclock import StoredClock, cli_clock, persist
-from tests.support.cli import SNIPER, sniper
+from tests.support.cli import sniper
 from tests.support.paths import ATOM_DIR
 from tests.support.schema import model_differences
+from tests.support.serve import serving
 
 REPLAY_AT = datetime(2025, 12, 12, 15, 30, tzinfo=UTC)
 WALL_AT = datetime(2026, 12, 3, 9, 10, tzinfo=UTC)
@@ -59,39 +57,13 @@ def test_the_clock_labels() -> None:
     assert ReplayClock(REPLAY_AT).label == "replay clock"
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def replaying(cli_env: dict[str, str], tmp_path: Path) -> Iterator[str]:
     """`sniper serve --replay` at 60x from 2025-12-12T15:30Z; yields its base URL."""
     assert sniper(cli_env, "migrate").returncode == 0
-    port = _free_port()
-    log = (tmp_path / "serve.log").open("w")
-    command = ["serve", "--port", str(port), "--replay", str(ATOM_DIR), "--speed", "60"]
-    start = ["--start", "2025-12-12T15:30:00Z"]
-    process = subprocess.Popen(
-        [*SNIPER, *command, *start], env=cli_env, stdout=log, stderr=subprocess.STDOUT
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and process.poll() is None:
-            try:
-                httpx.get(f"{base}/healthz", timeout=1)
-                break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        yield base
-    finally:
-        process.send_signal(signal.SIGINT)
-        process.wait(timeout=30)
-        log.close()
+    replay = ["--replay", str(ATOM_DIR), "--speed", "60", "--start", "2025-12-12T15:30:00Z"]
+    with serving(cli_env, tmp_path / "serve.log", *replay) as served:
+        yield served.base
 
 
 def test_accounts_created_from_the_cli_during_a_replay_carry_replay_time(

@@ -6,75 +6,27 @@ once, and the target fired once."""
 from __future__ import annotations
 
 import asyncio
-import signal
 import sqlite3
-import subprocess
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-
-import httpx
 
 from sniper.clock import ManualClock
 from sniper.config import Settings
 from sniper.db.migrate import upgrade_async
 from tests.conftest import running
 from tests.notify.receiver import Action, Receiver
-from tests.support.cli import SNIPER
 from tests.support.http_server import Reply, Request
 from tests.support.paths import ATOM_DIR, CATALOG_PATH
+from tests.support.serve import serving, wait_until
 
 SONY_6K = "0001104659-25-120538"  # accepted 15:45:47Z
 SPEED = "30"
 SETUP_AT = datetime(2025, 12, 12, 15, 45, tzinfo=UTC)
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextmanager
-def serving(
-    env: dict[str, str], log: Path, start: str
-) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
-    """`sniper serve --replay` from `start` at 30x; yields (process, base URL) once it answers."""
-    port = _free_port()
-    replay = ["--replay", str(ATOM_DIR), "--speed", SPEED, "--start", start]
-    with log.open("a") as out:
-        process = subprocess.Popen(
-            [*SNIPER, "serve", "--port", str(port), *replay],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_for(lambda: _answers(base), "the server to answer", 30)
-        yield process, base
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGINT)
-            process.wait(timeout=20)
-
-
-def _answers(base: str) -> bool:
-    try:
-        return httpx.get(f"{base}/api/v1/status", timeout=1).status_code == 200
-    except httpx.TransportError:
-        return False
-
-
-def _wait_for(condition: Callable[[], bool], what: str, seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.05)
+def _replay(start: str) -> list[str]:
+    return ["--replay", str(ATOM_DIR), "--speed", SPEED, "--start", start]
 
 
 def _rows(database: Path, query: str) -> list[tuple[object, ...]]:
@@ -119,15 +71,16 @@ def test_sigkill_with_a_failing_receiver_then_restart_delivers_exactly_once(
     log = tmp_path / "serve.log"
     with Receiver(script) as receiver:
         asyncio.run(_account_and_target(env["SNIPER_DATABASE_URL"], receiver.url))
-        with serving(env, log, "2025-12-12T15:45:30Z") as (process, _base):
-            _wait_for(lambda: len(receiver.received) >= 1, "the first (503) attempt", 30)
+        with serving(env, log, *_replay("2025-12-12T15:45:30Z")) as served:
+            process = served.process
+            wait_until(lambda: len(receiver.received) >= 1, "the first (503) attempt")
             process.kill()  # SIGKILL: no shutdown code runs
             process.wait(timeout=10)
         [(status,)] = _rows(database, "SELECT status FROM webhook_deliveries")
         assert status == "pending", log.read_text()
         healthy = True
-        with serving(env, log, "2025-12-12T15:50:00Z"):
-            _wait_for(lambda: any(r.acknowledged for r in receiver.received), "delivery", 30)
+        with serving(env, log, *_replay("2025-12-12T15:50:00Z")):
+            wait_until(lambda: any(r.acknowledged for r in receiver.received), "delivery")
             time.sleep(1.0)  # 30 s of service clock: time enough for any duplicate to show
     _assert_delivered_once(database, receiver)
 

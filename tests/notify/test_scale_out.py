@@ -11,9 +11,7 @@ import contextlib
 import json
 import os
 import signal
-import socket
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,16 +24,11 @@ import websockets
 from sniper.config import Settings
 from tests.support.cli import SNIPER, cli_environment, sniper
 from tests.support.paths import ATOM_DIR
+from tests.support.serve import serving
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 SONY_6K = "0001104659-25-120538"  # accepted 15:45:47Z, public within 2 replay minutes
 DEADLINE = 120.0  # real seconds; generous for a loaded machine
-
-
-def _port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 REPLAY = ["--replay", str(ATOM_DIR), "--speed", "6", "--start", "2025-12-12T15:41:00Z"]
@@ -54,23 +47,6 @@ def running(env: dict[str, str], log: Path, *args: str) -> Iterator[subprocess.P
     finally:
         process.send_signal(signal.SIGINT)
         process.wait(timeout=60)
-
-
-@contextlib.contextmanager
-def serving(env: dict[str, str], log: Path) -> Iterator[str]:
-    """`sniper serve --workers 0 --replay ...` (API only); yields its base URL once it answers."""
-    port = _port()
-    with running(env, log, "serve", "--port", str(port), "--workers", "0", *REPLAY) as process:
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + DEADLINE
-        while True:
-            assert process.poll() is None, log.read_text()[-3000:]
-            assert time.monotonic() < deadline, "sniper serve never answered"
-            with contextlib.suppress(httpx.TransportError):
-                httpx.get(f"{base}/api/v1/status", timeout=1)
-                break
-            time.sleep(0.2)
-        yield base
 
 
 async def _frame(ws: Any, wanted: str) -> dict[str, Any]:
@@ -116,10 +92,11 @@ async def test_pushes_reach_every_process(settings: Settings, tmp_path: Path) ->
     key = sniper(env, "keys", "create", "fund").stdout.strip()
     admin = sniper(env, "keys", "create", "root").stdout.strip()
     with (
-        serving(env, tmp_path / "a.log") as a,
-        serving(env, tmp_path / "b.log") as b,
+        serving(env, tmp_path / "a.log", "--workers", "0", *REPLAY) as served_a,
+        serving(env, tmp_path / "b.log", "--workers", "0", *REPLAY) as served_b,
         running(env, tmp_path / "worker.log", "worker", *REPLAY),
     ):
+        a, b = served_a.base, served_b.base  # API only: the worker below polls
         on_a, on_b, control_b = (
             await _main_api(a, key),
             await _main_api(b, key),
