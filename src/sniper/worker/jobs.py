@@ -44,11 +44,13 @@ REFILL_DELAY = 0.01  # seconds: gather finished runs into one claim
 @dataclass(frozen=True)
 class JobContext:
     """What a job's functions get: the process's runtime, the job's retry policy (None for
-    jobs that do not retry) and the random source of its jitter (tests seed it)."""
+    jobs that do not retry), the random source of its jitter (tests seed it) and `state`, what
+    the job keeps across runs in this runner (the delivery job's batch recorder), by name."""
 
     runtime: Runtime
     backoff: Backoff | None = None
     rng: random.Random = field(default_factory=random.Random)
+    state: dict[str, Any] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
