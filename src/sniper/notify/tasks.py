@@ -9,8 +9,13 @@ and `SNIPER_WEBHOOK_MAX_IN_FLIGHT` per process; retries follow `notify.policy.we
 `claim` leases due deliveries and reads what to send in one transaction (the idempotency guard:
 only pending, due, unleased rows; an endpoint disabled meanwhile -> dead, no request). `deliver`
 then sends, outside any transaction, signed (Standard Webhooks v1, `sender.send_webhook`) unless
-its lease already expired, and records the attempt row and the outcome in one transaction
-(`record`, which leaves a delivery another worker took over to that worker): 2xx -> `delivered`;
+its lease already expired, and records the attempt row and the outcome (`record`, which leaves
+a delivery another worker took over to that worker). Finished attempts are recorded in batches:
+the runner's `attempt_recorder` is a group commit (`kit.batch`), one transaction per flush of
+up to `RECORD_BATCH` attempts, each flush starting as soon as the previous one committed, and
+`deliver` returns only once its attempt's flush committed (the delivery stays in flight, and
+leased, until then). A crash before that commit leaves the delivery to its lease: sent again,
+at least once. Outcomes: 2xx -> `delivered`;
 retryable (network, timeout, 408, 429, 5xx) -> next attempt per `kit.retry.delay`, or `dead`
 when the round is used up; anything else -> `dead`. The endpoint's health is kept in the same
 transaction: a success clears its failure record; 410 disables it at once and so does failing
@@ -47,7 +52,7 @@ from sniper.worker.jobs import Job, JobContext
 
 RETRYING = "retrying"  # the outcome label of an attempt after which the delivery waits
 RECORD_BATCH = 100  # most finished attempts one record transaction takes
-_RECORDER = "webhook.recorder"  # the runner's `Recorder` in its `JobContext.state`
+RECORDER = "webhook.recorder"  # the runner's `Recorder` in its `JobContext.state`
 
 
 @dataclass(frozen=True)
@@ -360,10 +365,10 @@ async def _claim(
 
 async def _deliver(context: JobContext, job: Claim) -> str | None:
     assert context.backoff is not None
-    recorder = context.state.get(_RECORDER)
+    recorder = context.state.get(RECORDER)
     if recorder is None:  # one per runner: its flushes batch the runner's finished attempts
         recorder = attempt_recorder(context.runtime, context.backoff, context.rng)
-        context.state[_RECORDER] = recorder
+        context.state[RECORDER] = recorder
     return await deliver(
         context.runtime, job, policy=context.backoff, rng=context.rng, recorder=recorder
     )
