@@ -223,3 +223,8 @@ def _rows(database: str, seconds: float, latencies: list[float], peer_seconds: f
             "woken on commit, no polling delay (idle poll 0.5 s)",
         ),
     ]
+
+
+if __name__ == "__main__":  # `python -m bench.bench_delivery`: the rows, one a line
+    for bench_row in run():
+        print(" | ".join(bench_row))
