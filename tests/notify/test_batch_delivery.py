@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 
 from sniper.clock import ManualClock
 from sniper.config import Settings
@@ -95,3 +96,23 @@ async def test_a_receiver_failing_some_gets_their_retries_recorded(
             assert outcomes == [(1, 200, "success")]
     assert len(receiver.received) == HITS + len(failing)
     assert all(d.endpoint.first_failure_at is None for d in stored.values()), "success clears"
+
+
+async def test_no_more_posts_at_once_than_max_in_flight_while_attempts_wait_for_their_record(
+    settings: Settings, clock: ManualClock
+) -> None:
+    """A run frees its slot when its POST ends (its record may still be queued); the POSTs at
+    once stay within `SNIPER_WEBHOOK_MAX_IN_FLIGHT` and each endpoint's limit."""
+    narrow = settings.model_copy(update={"webhook_max_in_flight": 6})
+
+    def slow(_request: Request) -> Action:
+        time.sleep(0.05)
+        return Reply(200)
+
+    with Receiver(slow) as receiver:
+        async with running(narrow, clock) as h:
+            await h.account("alice")
+            ids = await _enqueue_spread(h, receiver.url)
+            await _deliver_all(h, JobRunner(h.runtime, DELIVER), HITS)
+    assert sorted(r.webhook_id for r in receiver.received) == sorted(ids), "each exactly once"
+    assert receiver.max_concurrent <= 6

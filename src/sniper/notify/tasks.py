@@ -48,7 +48,7 @@ from sniper.notify.policy import webhook_backoff
 from sniper.notify.sender import AttemptResult, send_webhook
 from sniper.notify.webhook_secrets import signing_secrets
 from sniper.runtime import Runtime
-from sniper.worker.jobs import Job, JobContext
+from sniper.worker.jobs import Job, JobContext, release_slot
 
 RETRYING = "retrying"  # the outcome label of an attempt after which the delivery waits
 RECORD_BATCH = 100  # most finished attempts one record transaction takes
@@ -146,6 +146,7 @@ async def deliver(
         resolver=runtime.resolver,
         timeout_seconds=runtime.settings.webhook_timeout.total_seconds(),
     )
+    release_slot()  # the POST is over: the runner may start another while this one records
     attempt = Attempt(claim, attempted_at, result)
     if recorder is None:
         status = await record_alone(runtime, attempt, policy, rng)
