@@ -19,8 +19,8 @@ Peer, measured in the same run against the same receiver: one bare `httpx.AsyncC
 database, no signing; the backlog row gives Sniper / peer. Run on SQLite and, when
 `SNIPER_TEST_DATABASE_URL` names one, on a fresh PostgreSQL database.
 
-Every attempt costs three short transactions (claim shared by a batch, read, record) and one
-signed POST; the numbers say what that costs on SQLite.
+Claims are shared by a batch of up to 50 and records by a flush of up to 100 (a group commit,
+`notify.tasks.attempt_recorder`); each attempt is one signed POST and one attempt row.
 """
 
 from __future__ import annotations
@@ -223,3 +223,8 @@ def _rows(database: str, seconds: float, latencies: list[float], peer_seconds: f
             "woken on commit, no polling delay (idle poll 0.5 s)",
         ),
     ]
+
+
+if __name__ == "__main__":  # `python -m bench.bench_delivery`: the rows, one a line
+    for bench_row in run():
+        print(" | ".join(bench_row))

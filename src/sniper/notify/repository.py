@@ -95,14 +95,26 @@ async def load_for_send(
     return [(row[0], row[1], row[2]) for row in result]
 
 
-async def lock_for_record(
-    session: AsyncSession, delivery_id: str
-) -> tuple[WebhookDelivery, WebhookEndpoint, int] | None:
+Locked = tuple[WebhookDelivery, WebhookEndpoint, int]
+
+
+async def lock_for_record(session: AsyncSession, delivery_id: str) -> Locked | None:
     """The delivery and its endpoint, both locked and freshly read, with the number of attempts
     its current round has made (the schedule position); None if it is gone. The lock is ``FOR NO
     KEY UPDATE`` (nothing here changes a key): ``FOR UPDATE`` would conflict with the ``FOR KEY
     SHARE`` a hit transaction takes on the endpoint when it inserts a delivery for it, so every
     record for that endpoint would wait for the whole poll's transaction, and the poll for it."""
+    return (await lock_for_record_many(session, [delivery_id])).get(delivery_id)
+
+
+async def lock_for_record_many(
+    session: AsyncSession, delivery_ids: Collection[str]
+) -> dict[str, Locked]:
+    """`lock_for_record` for several deliveries in one statement, by delivery id (gone ones are
+    missing). Rows are locked in (endpoint id, delivery id) order, the same order in every
+    worker, so two workers recording for the same endpoints queue instead of deadlocking."""
+    if not delivery_ids:
+        return {}
     made = (
         select(func.count())
         .where(WebhookAttempt.delivery_id == D.id, WebhookAttempt.round == D.round)
@@ -112,12 +124,12 @@ async def lock_for_record(
     result = await session.execute(
         select(D, WebhookEndpoint, made)
         .join(WebhookEndpoint, WebhookEndpoint.id == D.endpoint_id)
-        .where(D.id == delivery_id)
+        .where(D.id.in_(list(delivery_ids)))
+        .order_by(WebhookEndpoint.id, D.id)
         .with_for_update(of=(D, WebhookEndpoint), key_share=True)
         .execution_options(populate_existing=True)
     )
-    row = result.one_or_none()
-    return None if row is None else (row[0], row[1], int(row[2]))
+    return {row[0].id: (row[0], row[1], int(row[2])) for row in result}
 
 
 async def kill_pending(
@@ -134,7 +146,7 @@ async def kill_pending(
         )
         .values(status="dead", lease_expires_at=None, last_error=error)
         .returning(D.id)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session="fetch")  # a batch record holds some of them
     )
     return list(result.scalars().all())
 

@@ -9,8 +9,13 @@ and `SNIPER_WEBHOOK_MAX_IN_FLIGHT` per process; retries follow `notify.policy.we
 `claim` leases due deliveries and reads what to send in one transaction (the idempotency guard:
 only pending, due, unleased rows; an endpoint disabled meanwhile -> dead, no request). `deliver`
 then sends, outside any transaction, signed (Standard Webhooks v1, `sender.send_webhook`) unless
-its lease already expired, and records the attempt row and the outcome in one transaction
-(`record`, which leaves a delivery another worker took over to that worker): 2xx -> `delivered`;
+its lease already expired, and records the attempt row and the outcome (`record`, which leaves
+a delivery another worker took over to that worker). Finished attempts are recorded in batches:
+the runner's `attempt_recorder` is a group commit (`kit.batch`), one transaction per flush of
+up to `RECORD_BATCH` attempts, each flush starting as soon as the previous one committed, and
+`deliver` returns only once its attempt's flush committed (the delivery stays in flight, and
+leased, until then). A crash before that commit leaves the delivery to its lease: sent again,
+at least once. Outcomes: 2xx -> `delivered`;
 retryable (network, timeout, 408, 429, 5xx) -> next attempt per `kit.retry.delay`, or `dead`
 when the round is used up; anything else -> `dead`. The endpoint's health is kept in the same
 transaction: a success clears its failure record; 410 disables it at once and so does failing
@@ -23,7 +28,7 @@ from __future__ import annotations
 import json
 import logging
 import random
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
@@ -32,6 +37,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sniper.db.session import on_commit, transaction
 from sniper.kit import logs, metrics
+from sniper.kit.batch import GroupCommit
 from sniper.kit.retry import Backoff, delay
 from sniper.kit.timefmt import iso_z
 from sniper.kit.wake import DELIVER_WEBHOOK
@@ -42,9 +48,11 @@ from sniper.notify.policy import webhook_backoff
 from sniper.notify.sender import AttemptResult, send_webhook
 from sniper.notify.webhook_secrets import signing_secrets
 from sniper.runtime import Runtime
-from sniper.worker.jobs import Job, JobContext
+from sniper.worker.jobs import Job, JobContext, release_slot
 
 RETRYING = "retrying"  # the outcome label of an attempt after which the delivery waits
+RECORD_BATCH = 100  # most finished attempts one record transaction takes
+RECORDER = "webhook.recorder"  # the runner's `Recorder` in its `JobContext.state`
 
 
 @dataclass(frozen=True)
@@ -57,6 +65,18 @@ class Claim:
     url: str
     body: bytes
     secrets: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One finished attempt of `claim`, to record: begun at `attempted_at` (service clock)."""
+
+    claim: Claim
+    attempted_at: datetime
+    result: AttemptResult
+
+
+Recorder = GroupCommit[Attempt, str]
 
 
 def encode_body(payload: dict[str, object]) -> bytes:
@@ -100,11 +120,18 @@ async def claim(
 
 
 async def deliver(
-    runtime: Runtime, claim: Claim, *, policy: Backoff, rng: random.Random
+    runtime: Runtime,
+    claim: Claim,
+    *,
+    policy: Backoff,
+    rng: random.Random,
+    recorder: Recorder | None = None,
 ) -> str | None:
-    """Job `webhook.deliver`: attempt `claim` once, outside any transaction, then record it.
-    Returns the delivery's status afterwards (`pending`, `delivered`, `dead`), or None when the
-    lease had already expired (another worker may hold the delivery now): nothing is sent."""
+    """Job `webhook.deliver`: attempt `claim` once, outside any transaction, then record it,
+    through `recorder` (batched with other finished attempts, `attempt_recorder`) or, without
+    one, in a transaction of its own. Returns the delivery's status once the record committed
+    (`pending`, `delivered`, `dead`), or None when the lease had already expired (another worker
+    may hold the delivery now): nothing is sent."""
     attempted_at = runtime.clock.now()
     if attempted_at >= claim.lease_expires_at:
         return None
@@ -119,10 +146,62 @@ async def deliver(
         resolver=runtime.resolver,
         timeout_seconds=runtime.settings.webhook_timeout.total_seconds(),
     )
-    async with transaction(runtime.sessions) as session:
-        status = await record(session, runtime, claim, attempted_at, result, policy, rng)
+    release_slot()  # the POST is over: the runner may start another while this one records
+    attempt = Attempt(claim, attempted_at, result)
+    if recorder is None:
+        status = await record_alone(runtime, attempt, policy, rng)
+    else:
+        status = await recorder.submit(attempt)
     _observe_attempt(claim, result, status)
     return status
+
+
+def attempt_recorder(
+    runtime: Runtime, policy: Backoff, rng: random.Random, *, max_batch: int = RECORD_BATCH
+) -> Recorder:
+    """A group commit of finished attempts (`kit.batch.GroupCommit`): each flush records up to
+    `max_batch` of them in one transaction (`record_many`); a flush that fails is retried one
+    attempt per transaction, so one bad row costs only its own record."""
+
+    async def many(attempts: Sequence[Attempt]) -> list[str]:
+        async with transaction(runtime.sessions) as session:
+            return await record_many(session, runtime, attempts, policy, rng)
+
+    async def one(attempt: Attempt) -> str:
+        return await record_alone(runtime, attempt, policy, rng)
+
+    return GroupCommit(many, one, max_batch=max_batch)
+
+
+async def record_alone(
+    runtime: Runtime, attempt: Attempt, policy: Backoff, rng: random.Random
+) -> str:
+    """`record` `attempt` in a transaction of its own; the delivery's status once committed."""
+    async with transaction(runtime.sessions) as session:
+        claim, at, result = attempt.claim, attempt.attempted_at, attempt.result
+        return await record(session, runtime, claim, at, result, policy, rng)
+
+
+async def record_many(
+    session: AsyncSession,
+    runtime: Runtime,
+    attempts: Sequence[Attempt],
+    policy: Backoff,
+    rng: random.Random,
+) -> list[str]:
+    """`record` each of `attempts` in the caller's transaction, their deliveries and endpoints
+    locked by one statement; the deliveries' statuses, in order ("dead" for one deleted)."""
+    rows = await repo.lock_for_record_many(session, {a.claim.delivery_id for a in attempts})
+    statuses = []
+    for attempt in attempts:
+        row = rows.get(attempt.claim.delivery_id)
+        if row is None:
+            statuses.append("dead")  # deleted with its account meanwhile
+            continue
+        claim, at, result = attempt.claim, attempt.attempted_at, attempt.result
+        statuses.append(await apply_attempt(session, runtime, claim, at, result, policy, rng, row))
+        rows[claim.delivery_id] = (row[0], row[1], row[2] + 1)
+    return statuses
 
 
 def _observe_attempt(claim: Claim, result: AttemptResult, status: str) -> None:
@@ -166,6 +245,21 @@ async def record(
     row = await repo.lock_for_record(session, claim.delivery_id)
     if row is None:
         return "dead"  # deleted with its account meanwhile
+    return await apply_attempt(session, runtime, claim, attempted_at, result, policy, rng, row)
+
+
+async def apply_attempt(
+    session: AsyncSession,
+    runtime: Runtime,
+    claim: Claim,
+    attempted_at: datetime,
+    result: AttemptResult,
+    policy: Backoff,
+    rng: random.Random,
+    row: tuple[WebhookDelivery, WebhookEndpoint, int],
+) -> str:
+    """`record` on a delivery and endpoint already locked (`repo.lock_for_record[_many]`), `made`
+    attempts into the current round: adds the attempt row, returns the delivery's status."""
     delivery, endpoint, made = row
     session.add(_attempt_row(delivery, made + 1, attempted_at, result))
     now = runtime.clock.now()
@@ -272,7 +366,13 @@ async def _claim(
 
 async def _deliver(context: JobContext, job: Claim) -> str | None:
     assert context.backoff is not None
-    return await deliver(context.runtime, job, policy=context.backoff, rng=context.rng)
+    recorder = context.state.get(RECORDER)
+    if recorder is None:  # one per runner: its flushes batch the runner's finished attempts
+        recorder = attempt_recorder(context.runtime, context.backoff, context.rng)
+        context.state[RECORDER] = recorder
+    return await deliver(
+        context.runtime, job, policy=context.backoff, rng=context.rng, recorder=recorder
+    )
 
 
 DELIVER = Job(

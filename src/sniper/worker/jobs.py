@@ -4,10 +4,11 @@ Two kinds of declaration, both named `entity.verb`:
 
 - `Job`: a job table (webhook deliveries, filing jobs, backtests). `claim` leases due rows in
   one committed transaction (`sniper.worker.claim`), `run` handles one claim outside it; each
-  claim runs as its own task, at most `concurrency(settings)` at a time per process. A commit
-  that writes rows for the job wakes its loop at once (`runtime.wakeups`, keyed by the job's
-  name, `wake_on_commit`); rows written by other processes, and retries falling due, are found
-  by the poll every `poll_seconds`. A claim whose run raises is logged and left to its lease:
+  claim runs as its own task, at most `concurrency(settings)` at a time per process (a run
+  that called `release_slot`, its outside work done, no longer counts). A commit that writes
+  rows for the job wakes its loop at once (`runtime.wakeups`, keyed by the job's name,
+  `wake_on_commit`); rows written by other processes, and retries falling due, are found by
+  the poll every `poll_seconds`. A claim whose run raises is logged and left to its lease:
   it falls due again when the lease ends, in whichever process claims it first.
 - `Schedule`: a tick every `interval(settings)` seconds (the tick's own duration counts against
   it). With a `lock` key it runs in one process at a time: the leader election and its fencing
@@ -25,6 +26,7 @@ import asyncio
 import logging
 import random
 from collections.abc import Awaitable, Callable, Collection, Hashable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -39,16 +41,19 @@ logger = logging.getLogger(__name__)
 C = TypeVar("C")
 BATCH = 50  # most rows one claim takes
 REFILL_DELAY = 0.01  # seconds: gather finished runs into one claim
+_RELEASE: ContextVar[Callable[[], None] | None] = ContextVar("sniper_job_release", default=None)
 
 
 @dataclass(frozen=True)
 class JobContext:
     """What a job's functions get: the process's runtime, the job's retry policy (None for
-    jobs that do not retry) and the random source of its jitter (tests seed it)."""
+    jobs that do not retry), the random source of its jitter (tests seed it) and `state`, what
+    the job keeps across runs in this runner (the delivery job's batch recorder), by name."""
 
     runtime: Runtime
     backoff: Backoff | None = None
     rng: random.Random = field(default_factory=random.Random)
+    state: dict[str, Any] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
@@ -83,6 +88,16 @@ class Schedule:
 Declaration = Job[Any] | Schedule
 
 
+def release_slot() -> None:
+    """For a job's `run`: its outside work (the HTTP call) is done and only its bookkeeping is
+    left, so the runner's loop may start another run in its slot (`concurrency` counts runs
+    doing outside work). The claim stays in flight, not claimable again, until `run` returns.
+    Does nothing outside `JobRunner.run` (`run_due`, direct calls)."""
+    release = _RELEASE.get()
+    if release is not None:
+        release()
+
+
 class JobRunner(Generic[C]):
     """Runs one `Job` in this process: `run(stop)` is its loop, `run_due()` one pass (tests,
     tools)."""
@@ -94,6 +109,7 @@ class JobRunner(Generic[C]):
         self.in_flight: set[Hashable] = set()
         self.wake = asyncio.Event()
         self._freed = asyncio.Event()
+        self._busy: set[object] = set()  # one per run holding a slot of the room (`run`)
 
     async def claim(self, limit: int, *, skip: Collection[Hashable] = ()) -> list[C]:
         """Lease up to `limit` due claims (none in `skip` or in flight); they count as in flight
@@ -135,10 +151,8 @@ class JobRunner(Generic[C]):
             while not stop.is_set():
                 self.wake.clear()  # before claiming: a wake during the pass triggers another
                 self._freed.clear()
-                for claim in await self._claim_room(len(running)):
-                    task = asyncio.create_task(self.run_one(claim), name=self.job.name)
-                    running.add(task)
-                    task.add_done_callback(self._finished(running))
+                for claim in await self._claim_room(len(self._busy)):
+                    self._start(claim, running)
                 await first_of(self.wake, self._freed, stop, timeout=idle)
                 if self._freed.is_set() and not self.wake.is_set():
                     await asyncio.sleep(REFILL_DELAY)
@@ -158,14 +172,27 @@ class JobRunner(Generic[C]):
             logger.exception("claiming %s failed", self.job.name)
             return []
 
-    def _finished(
-        self, running: set[asyncio.Task[object]]
-    ) -> Callable[[asyncio.Task[object]], None]:
-        def done(task: asyncio.Task[object]) -> None:
-            running.discard(task)
-            self._freed.set()
+    def _start(self, claim: C, running: set[asyncio.Task[object]]) -> None:
+        """Run `claim` as its own task, holding one slot of the room until it ends or calls
+        `release_slot`."""
+        slot = object()
+        self._busy.add(slot)
 
-        return done
+        def release() -> None:
+            if slot in self._busy:
+                self._busy.discard(slot)
+                self._freed.set()
+
+        async def run() -> object:
+            _RELEASE.set(release)
+            try:
+                return await self.run_one(claim)
+            finally:
+                release()
+
+        task = asyncio.create_task(run(), name=self.job.name)
+        running.add(task)
+        task.add_done_callback(running.discard)
 
 
 async def run_schedule(runtime: Runtime, schedule: Schedule, stop: asyncio.Event) -> None:
