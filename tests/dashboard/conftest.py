@@ -73,24 +73,34 @@ async def _answers(base: str, process: subprocess.Popen[bytes]) -> None:
             await asyncio.sleep(0.2)
 
 
-@pytest.fixture
-async def served(settings: Settings, tmp_path: Path) -> AsyncIterator[Served]:
-    """`sniper serve --replay` from 15:45:30Z on 2025-12-12 at 1x, on the test database, with
-    the accounts made first (the replay clock starts with the process)."""
-    env = cli_environment(tmp_path) | {
+@contextlib.asynccontextmanager
+async def serving(
+    settings: Settings,
+    tmp_path: Path,
+    *,
+    start: str = REPLAY_START,
+    speed: str = REPLAY_SPEED,
+    env: dict[str, str] | None = None,
+) -> AsyncIterator[Served]:
+    """`sniper serve --replay` from `start` (ISO 8601 UTC) at `speed`x on the test database,
+    `env` added to its environment, with the accounts made first (the replay clock starts
+    with the process); stopped with SIGINT at the end."""
+    environment = cli_environment(tmp_path) | {
         "SNIPER_DATABASE_URL": settings.database_url,
         "SNIPER_WEBHOOK_ALLOW_NETWORKS": "127.0.0.1/32",
     }
-    migrated = await asyncio.to_thread(sniper, env, "migrate")
+    environment |= env or {}
+    migrated = await asyncio.to_thread(sniper, environment, "migrate")
     assert migrated.returncode == 0, migrated.stderr
     keys = {
-        name: await asyncio.to_thread(_key, env, name, *flags) for name, flags in ACCOUNTS.items()
+        name: await asyncio.to_thread(_key, environment, name, *flags)
+        for name, flags in ACCOUNTS.items()
     }
     port = _free_port()
     command = [*SNIPER, "serve", "--port", str(port), "--replay", str(ATOM_DIR)]
-    command += ["--start", REPLAY_START, "--speed", REPLAY_SPEED]
+    command += ["--start", start, "--speed", speed]
     with (tmp_path / "stdout").open("wb") as out, (tmp_path / "stderr").open("wb") as err:
-        process = subprocess.Popen(command, env=env, stdout=out, stderr=err)
+        process = subprocess.Popen(command, env=environment, stdout=out, stderr=err)
     try:
         base = f"http://127.0.0.1:{port}"
         await _answers(base, process)
@@ -99,6 +109,13 @@ async def served(settings: Settings, tmp_path: Path) -> AsyncIterator[Served]:
         if process.poll() is None:
             process.send_signal(signal.SIGINT)
         await asyncio.to_thread(process.wait, DEADLINE_SECONDS)
+
+
+@pytest.fixture
+async def served(settings: Settings, tmp_path: Path) -> AsyncIterator[Served]:
+    """`serving` from 15:45:30Z on 2025-12-12 at 1x (SONY's 6-K comes 17 s in)."""
+    async with serving(settings, tmp_path) as running:
+        yield running
 
 
 def sign_in(driver: WebDriver, base: str, key: str) -> None:

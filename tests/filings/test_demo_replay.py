@@ -167,7 +167,7 @@ def _assert_filing_and_holdings(api: httpx.Client, headers: dict[str, str]) -> N
     assert len(holdings) == 6
     assert all(h["ticker"] for h in holdings), holdings
     spy = next(h for h in holdings if h["cusip"] == "78462F103")
-    assert spy["ticker"] == "SPY"
+    assert (spy["ticker"], spy["figi"]) == ("SPY", SPY_FIGI)  # MetLife reported no FIGI
     looked_up = api.get("/api/v1/cusip/lookup/78462F103", headers=headers)
     assert looked_up.status_code == 200, looked_up.text
     mapping = looked_up.json()["data"]

@@ -1,6 +1,7 @@
-"""Algorithms page (status, paper P&L, start / stop / pause / resume, queue a backtest) and a
-backtest's page: equity curve, drawdown and trade markers charted by plotly.js (served from the
-`plotly` wheel, `/dashboard/vendor/plotly.min.js`), the results and the trades table."""
+"""Algorithms page (status, paper P&L, start / stop / pause / resume, create a draft from
+`algorithm_form`'s inputs, queue a backtest) and a backtest's page: equity curve, drawdown and
+trade markers charted by plotly.js (served from the `plotly` wheel,
+`/dashboard/vendor/plotly.min.js`), the results and the trades table."""
 
 from __future__ import annotations
 
@@ -9,15 +10,18 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from sniper.dashboard import session
+from sniper.dashboard import algorithm_form, session
 from sniper.dashboard.pages import VisitorDep, act, back, render
+from sniper.dashboard.session import Visitor
 from sniper.deps import RuntimeDep, SessionDep
 from sniper.trading.algorithms import backtests
 from sniper.trading.algorithms import repository as algorithm_repo
 from sniper.trading.algorithms import service as algorithms
 from sniper.trading.algorithms.endpoints import algorithm_outs
-from sniper.trading.algorithms.schemas import BacktestCreate, BacktestOut
+from sniper.trading.algorithms.routing import validation_details
+from sniper.trading.algorithms.schemas import AlgorithmCreate, BacktestCreate, BacktestOut
 
 router = APIRouter(prefix="/dashboard", include_in_schema=False)
 PAGE = "/dashboard/algorithms"
@@ -31,7 +35,22 @@ COMMANDS = {
 
 @router.get("/algorithms", response_class=HTMLResponse)
 async def algorithms_page(request: Request, db: SessionDep, who: VisitorDep) -> Response:
-    """The account's algorithms (newest first, 100 at most) and its latest backtests."""
+    """The account's algorithms (newest first, 100 at most), the create form and the latest
+    backtests."""
+    return await algorithms_view(request, db, who)
+
+
+async def algorithms_view(
+    request: Request,
+    db: AsyncSession,
+    who: Visitor,
+    *,
+    status_code: int = 200,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """The Algorithms page; the create form refilled with `values` and `errors` (by field
+    path, `form` above it) when it was refused."""
     rows, _ = await algorithm_repo.list_page(
         db,
         who.account.id,
@@ -50,10 +69,33 @@ async def algorithms_page(request: Request, db: SessionDep, who: VisitorDep) -> 
         "algorithms.html",
         who,
         "Algorithms",
+        status_code,
         algorithms=[a.model_dump(by_alias=True) for a in await algorithm_outs(db, list(rows))],
         backtests=[backtests.backtest_summary(row, name) for row, name in tests],
         commands=COMMANDS,
+        fields=algorithm_form.FIELDS,
+        values=values or {},
+        errors=errors or {},
     )
+
+
+@router.post("/algorithms", response_class=HTMLResponse)
+async def create_algorithm(
+    request: Request, db: SessionDep, runtime: RuntimeDep, who: VisitorDep
+) -> Response:
+    """Create a `draft` algorithm from the form (CSRF-checked); 303 to the page with a notice,
+    or the page again (400) with the API's message beside the field it names."""
+    fields = await session.form(request, who)
+    try:
+        body = AlgorithmCreate.model_validate(algorithm_form.request_body(fields))
+    except ValidationError as exc:
+        message, details = validation_details(exc.errors())
+        errors = {algorithm_form.field_of(details["field"]): message}
+        return await algorithms_view(
+            request, db, who, status_code=400, values=fields, errors=errors
+        )
+    row = await algorithms.create(db, who.account, body, runtime.clock.now())
+    return back(PAGE, notice=f"Algorithm {row.name} ({row.id}) created as a draft")
 
 
 @router.post("/algorithms/{algorithm_id}/{command}", response_class=HTMLResponse)

@@ -38,10 +38,9 @@ class BadCsrf(Forbidden):
 
 @dataclass(frozen=True)
 class Visitor:
-    """A signed-in visitor: the account, its API key (never rendered) and the CSRF token."""
+    """A signed-in visitor: the account and the session's CSRF token."""
 
     account: Account
-    api_key: str
     csrf: str
 
 
@@ -74,7 +73,7 @@ async def visitor(request: Request, session: AsyncSession, secret_key: str) -> V
     account = await authenticate(session, key, secret_key=secret_key)
     if account is None:
         raise SignedOut
-    return Visitor(account=account, api_key=key, csrf=csrf)
+    return Visitor(account=account, csrf=csrf)
 
 
 async def form(request: Request, who: Visitor | None = None) -> dict[str, str]:

@@ -153,17 +153,24 @@ async def store_mappings(session: AsyncSession, rows: Sequence[dict[str, Any]]) 
 
 
 async def apply_tickers(session: AsyncSession, filing_uuid: str) -> int:
-    """Copy mapped tickers from the cache onto the filing's holdings; returns how many rows
-    now have a ticker."""
-    mapped = (
-        select(CusipMap.ticker)
-        .where(CusipMap.cusip == Form13FHolding.cusip, CusipMap.status == "mapped")
-        .scalar_subquery()
-    )
+    """Copy mapped tickers from the cache onto the filing's holdings, and the cache's FIGI
+    where the filer reported none (a FIGI in the information table is kept); returns how many
+    rows now have a ticker."""
+
+    def mapped(column: Any) -> Any:
+        return (
+            select(column)
+            .where(CusipMap.cusip == Form13FHolding.cusip, CusipMap.status == "mapped")
+            .scalar_subquery()
+        )
+
     await session.execute(
         update(Form13FHolding)
         .where(Form13FHolding.filing_uuid == filing_uuid)
-        .values(ticker=mapped)
+        .values(
+            ticker=mapped(CusipMap.ticker),
+            figi=func.coalesce(Form13FHolding.figi, mapped(CusipMap.figi)),
+        )
         .execution_options(synchronize_session=False)
     )
     result = await session.execute(
