@@ -1,9 +1,9 @@
 """In chromium, against `sniper serve --replay` (2025-12-12 from 15:45:30Z at 1x): sign in
 with the keyboard, rotate and read the webhook secret, open Live, create a SONY target with a
-webhook URL at a receiver on 127.0.0.1 in another tab and see its 6-K hit arrive live; the
-receiver gets the signed webhook and the Deliveries page shows its status code, latency and
-answer; stop another target; each page passes axe-core with no serious violation and is saved
-as a screenshot."""
+webhook URL at a receiver on 127.0.0.1 in another tab and see its 6-K hit arrive live with its
+lag from acceptance and from first public; the receiver gets the signed webhook and the
+Deliveries page shows its status code, latency and answer; stop another target; each page
+passes axe-core with no serious violation and is saved as a screenshot."""
 
 from __future__ import annotations
 
@@ -77,6 +77,22 @@ def _check_deliveries(driver: WebDriver, base: str, receiver: LocalServer, secre
     screenshot(driver, "deliveries")
 
 
+def _lags(driver: WebDriver) -> list[str]:
+    """The hit row's "from acceptance" and "from first public" cells, once both are filled."""
+    row = driver.find_element(By.CSS_SELECTOR, "#live-events tr.live-sniper-filing_hit")
+    cells = [cell.text for cell in row.find_elements(By.TAG_NAME, "td")[-2:]]
+    return cells if all(cells) else []
+
+
+def _check_lags(driver: WebDriver) -> None:
+    """Both lags shown in seconds; first public (Archives or feed) comes after acceptance,
+    so its lag is no longer."""
+    accepted, public = wait_for(driver, _lags, "the hit's lag from first public")
+    assert re.fullmatch(r"\d+\.\d s", accepted), accepted
+    assert re.fullmatch(r"\d+\.\d s", public), public
+    assert float(public[:-2]) <= float(accepted[:-2]), (public, accepted)
+
+
 def _flow(driver: WebDriver, served: Served, receiver: LocalServer) -> None:
     sign_in(driver, served.base, served.keys["alice"])
     secret = _rotated_secret(driver, served.base)
@@ -104,6 +120,7 @@ def _flow(driver: WebDriver, served: Served, receiver: LocalServer) -> None:
     row = driver.find_element(By.CSS_SELECTOR, "#live-events tr.live-sniper-filing_hit").text
     assert "SONY" in row, row
     assert "6-K" in row, row
+    _check_lags(driver)
     assert serious_violations(driver) == []
     screenshot(driver, "live")
     _check_deliveries(driver, served.base, receiver, secret)

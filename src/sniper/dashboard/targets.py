@@ -1,6 +1,7 @@
 """Targets and Live pages: the account's targets by tab with "X of N slots used", the create
 form (the API's own 400 shown beside the field it names), stop buttons, each target's outcome;
-and the live stream of `/ws/main-api` frames."""
+and the live stream of `/ws/main-api` frames with each hit's lag from acceptance and from first
+public."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from sniper.dashboard import session
 from sniper.dashboard.pages import VisitorDep, act, render
 from sniper.deps import RuntimeDep, SessionDep
 from sniper.errors import SniperError
+from sniper.kit.timefmt import iso_z
 from sniper.targets import service
 from sniper.targets.schemas import CreateTargetRequest, TargetOut
 
@@ -148,3 +150,15 @@ async def tickers(runtime: RuntimeDep, who: VisitorDep, q: str = "") -> list[dic
 async def live_page(request: Request, who: VisitorDep) -> Response:
     """Hits and lifecycle events pushed by `/ws/main-api`, without reloading."""
     return render(request, "live.html", who, "Live")
+
+
+@router.get("/first-public")
+async def first_public(runtime: RuntimeDep, who: VisitorDep, accession: str = "") -> dict[str, Any]:
+    """The Live page's "from first public": `{"first_public": ISO 8601 UTC or null}`, when
+    the filing first showed anywhere (Archives or feed). Known in replay only (the simulated
+    EDGAR's record); null live and for an accession the replay does not hold."""
+    del who  # signed-in visitors only
+    simulated = runtime.simulated
+    if simulated is None or accession not in simulated.by_accession:
+        return {"first_public": None}
+    return {"first_public": iso_z(simulated.first_public(accession))}

@@ -20,7 +20,16 @@
     cell(row, hit.accession_number ? hit.form_type + " " + hit.accession_number + " via " + hit.detection_source
       : (data.status || "") + (data.resolution_reason ? " (" + data.resolution_reason + ")" : ""));
     cell(row, seconds(hit.detected_at, hit.filed_at));
+    cell(row, "");
+    if (hit.accession_number) { fromFirstPublic(row.lastChild, hit); }
     rows.insertBefore(row, rows.firstChild);
+  }
+  function fromFirstPublic(td, hit) {
+    fetch("/dashboard/first-public?accession=" + encodeURIComponent(hit.accession_number))
+      .then(function (answer) { return answer.json(); })
+      .then(function (known) {
+        td.textContent = known.first_public ? seconds(hit.detected_at, known.first_public) : "unknown";
+      });
   }
   function connect() {
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
