@@ -98,21 +98,17 @@ async def load_for_send(
 Locked = tuple[WebhookDelivery, WebhookEndpoint, int]
 
 
-async def lock_for_record(session: AsyncSession, delivery_id: str) -> Locked | None:
-    """The delivery and its endpoint, both locked and freshly read, with the number of attempts
-    its current round has made (the schedule position); None if it is gone. The lock is ``FOR NO
-    KEY UPDATE`` (nothing here changes a key): ``FOR UPDATE`` would conflict with the ``FOR KEY
-    SHARE`` a hit transaction takes on the endpoint when it inserts a delivery for it, so every
-    record for that endpoint would wait for the whole poll's transaction, and the poll for it."""
-    return (await lock_for_record_many(session, [delivery_id])).get(delivery_id)
-
-
 async def lock_for_record_many(
     session: AsyncSession, delivery_ids: Collection[str]
 ) -> dict[str, Locked]:
-    """`lock_for_record` for several deliveries in one statement, by delivery id (gone ones are
-    missing). Rows are locked in (endpoint id, delivery id) order, the same order in every
-    worker, so two workers recording for the same endpoints queue instead of deadlocking."""
+    """Each delivery with its endpoint, both locked and freshly read, with the number of
+    attempts its current round has made (the schedule position), by delivery id (gone ones
+    are missing), in one statement. Rows are locked in (endpoint id, delivery id) order, the
+    same order in every worker, so two workers recording for the same endpoints queue instead
+    of deadlocking. The lock is ``FOR NO KEY UPDATE`` (nothing here changes a key): ``FOR
+    UPDATE`` would conflict with the ``FOR KEY SHARE`` a hit transaction takes on the endpoint
+    when it inserts a delivery for it, so every record for that endpoint would wait for the
+    whole poll's transaction, and the poll for it."""
     if not delivery_ids:
         return {}
     made = (

@@ -9,7 +9,7 @@ and `SNIPER_WEBHOOK_MAX_IN_FLIGHT` per process; retries follow `notify.policy.we
 `claim` leases due deliveries and reads what to send in one transaction (the idempotency guard:
 only pending, due, unleased rows; an endpoint disabled meanwhile -> dead, no request). `deliver`
 then sends, outside any transaction, signed (Standard Webhooks v1, `sender.send_webhook`) unless
-its lease already expired, and records the attempt row and the outcome (`record`, which leaves
+its lease already expired, and records the attempt row and the outcome (`record_many`, which leaves
 a delivery another worker took over to that worker). Finished attempts are recorded in batches:
 the runner's `attempt_recorder` is a group commit (`kit.batch`), one transaction per flush of
 up to `RECORD_BATCH` attempts, each flush starting as soon as the previous one committed, and
@@ -176,10 +176,10 @@ def attempt_recorder(
 async def record_alone(
     runtime: Runtime, attempt: Attempt, policy: Backoff, rng: random.Random
 ) -> str:
-    """`record` `attempt` in a transaction of its own; the delivery's status once committed."""
+    """Record `attempt` in a transaction of its own; the delivery's status once committed."""
     async with transaction(runtime.sessions) as session:
-        claim, at, result = attempt.claim, attempt.attempted_at, attempt.result
-        return await record(session, runtime, claim, at, result, policy, rng)
+        [status] = await record_many(session, runtime, [attempt], policy, rng)
+        return status
 
 
 async def record_many(
@@ -189,8 +189,9 @@ async def record_many(
     policy: Backoff,
     rng: random.Random,
 ) -> list[str]:
-    """`record` each of `attempts` in the caller's transaction, their deliveries and endpoints
-    locked by one statement; the deliveries' statuses, in order ("dead" for one deleted)."""
+    """Record each of `attempts` (`apply_attempt`) in the caller's transaction, their
+    deliveries and endpoints locked by one statement; the deliveries' statuses, in order
+    ("dead" for one deleted)."""
     rows = await repo.lock_for_record_many(session, {a.claim.delivery_id for a in attempts})
     statuses = []
     for attempt in attempts:
@@ -232,22 +233,6 @@ def origin(url: str) -> str:
     return f"{parts.scheme}://{host}{port}"
 
 
-async def record(
-    session: AsyncSession,
-    runtime: Runtime,
-    claim: Claim,
-    attempted_at: datetime,
-    result: AttemptResult,
-    policy: Backoff,
-    rng: random.Random,
-) -> str:
-    """Store the attempt row and apply its outcome to the delivery and its endpoint."""
-    row = await repo.lock_for_record(session, claim.delivery_id)
-    if row is None:
-        return "dead"  # deleted with its account meanwhile
-    return await apply_attempt(session, runtime, claim, attempted_at, result, policy, rng, row)
-
-
 async def apply_attempt(
     session: AsyncSession,
     runtime: Runtime,
@@ -258,8 +243,9 @@ async def apply_attempt(
     rng: random.Random,
     row: tuple[WebhookDelivery, WebhookEndpoint, int],
 ) -> str:
-    """`record` on a delivery and endpoint already locked (`repo.lock_for_record[_many]`), `made`
-    attempts into the current round: adds the attempt row, returns the delivery's status."""
+    """Store the attempt row and apply its outcome to the delivery and its endpoint, already
+    locked (`repo.lock_for_record_many`), `made` attempts into the current round; returns the
+    delivery's status."""
     delivery, endpoint, made = row
     session.add(_attempt_row(delivery, made + 1, attempted_at, result))
     now = runtime.clock.now()
