@@ -38,6 +38,19 @@ COMPLETE: dict[str, Any] = {
     "executionSettings": {"mode": "paper", "orderType": "market", "slippage": 0.001},
 }
 
+# A filing-event rule set: long on each 10-K, out after 5 bars or at -50 % / +50 %.
+FILING_RULES: dict[str, Any] = {
+    "entryConditions": {
+        "positionType": "long",
+        "conditions": [{"type": "filing_event", "formTypes": ["10-K"]}],
+    },
+    "exitConditions": {
+        "stopLoss": {"type": "percentage", "value": 50},
+        "takeProfit": {"type": "percentage", "value": 50},
+        "timeBasedExit": {"maxBars": 5},
+    },
+}
+
 
 def auth(key: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {key}"}

@@ -25,7 +25,7 @@ from tests.conftest import Harness, running
 from tests.filings.standins import edgar_handler
 from tests.support.http_server import LocalServer
 from tests.support.paths import SHARED_EDGAR
-from tests.trading.algorithms.support import COMPLETE, auth, complete, create
+from tests.trading.algorithms.support import COMPLETE, FILING_RULES, auth, complete, create
 
 URL = "/api/backtests"
 X3ALGO_FIELDS = {
@@ -47,17 +47,6 @@ X3ALGO_FIELDS = {
     "averageTradeDuration",
     "expectancy",
     "returnOnInvestment",
-}
-FILING_RULES: dict[str, Any] = {
-    "entryConditions": {
-        "positionType": "long",
-        "conditions": [{"type": "filing_event", "formTypes": ["10-K"]}],
-    },
-    "exitConditions": {
-        "stopLoss": {"type": "percentage", "value": 50},
-        "takeProfit": {"type": "percentage", "value": 50},
-        "timeBasedExit": {"maxBars": 5},
-    },
 }
 
 

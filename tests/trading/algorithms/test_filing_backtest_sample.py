@@ -21,21 +21,10 @@ from tests.filings.standins import edgar_handler
 from tests.support.cli import sniper
 from tests.support.http_server import LocalServer
 from tests.support.paths import SHARED_EDGAR
-from tests.trading.algorithms.support import auth, complete, create
+from tests.trading.algorithms.support import FILING_RULES, auth, complete, create
 
 FIRST, LAST = date(2019, 1, 2), date(2024, 12, 30)  # the hvsampledata AAPL bars
-RULES: dict[str, Any] = {
-    "symbols": ["NASDAQ:AAPL"],
-    "entryConditions": {
-        "positionType": "long",
-        "conditions": [{"type": "filing_event", "formTypes": ["10-K"]}],
-    },
-    "exitConditions": {
-        "stopLoss": {"type": "percentage", "value": 50},
-        "takeProfit": {"type": "percentage", "value": 50},
-        "timeBasedExit": {"maxBars": 5},
-    },
-}
+RULES: dict[str, Any] = {"symbols": ["NASDAQ:AAPL"], **FILING_RULES}
 
 
 def _recorded_10k_days() -> list[date]:
